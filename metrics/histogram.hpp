@@ -1,0 +1,88 @@
+// Log-linear (HDR-style) latency histogram.
+//
+// Values are nanoseconds. Each power of two is split into kSubBuckets linear sub-buckets, so a
+// bucket is at most 1/128 of its lower bound wide: reporting the bucket's midpoint gives at most
+// 0.4% relative error anywhere from 1 microsecond to 1 hour (values are clamped to [1 ns, 2^42
+// ns ~ 73 min]). Two histograms merge exactly by adding counts, so the p99 of merged shards is
+// the true p99.
+//
+// Thread safety: one writer thread per histogram (record() is a relaxed load+store, no lock, no
+// read-modify-write); any thread may read a snapshot concurrently with relaxed loads (it may miss
+// the records in flight, never tear a count).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <bit>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fleetsim::metrics {
+
+class Histogram {
+ public:
+  static constexpr int kSubBucketBits = 7;
+  static constexpr std::uint64_t kSubBuckets = 1u << kSubBucketBits;  // 128
+  static constexpr int kMaxExponent = 42;                              // 2^42 ns ~ 73 minutes
+  static constexpr std::size_t kBucketCount = (kMaxExponent - kSubBucketBits + 1) * kSubBuckets;
+  static constexpr std::uint64_t kMaxValue = (std::uint64_t{1} << kMaxExponent) - 1;
+
+  Histogram() = default;
+  Histogram(const Histogram& other);
+  Histogram& operator=(const Histogram& other);
+
+  static std::size_t bucket_index(std::uint64_t value_ns) noexcept {
+    if (value_ns > kMaxValue) value_ns = kMaxValue;
+    if (value_ns < kSubBuckets) return static_cast<std::size_t>(value_ns);
+    const int msb = 63 - std::countl_zero(value_ns);  // >= kSubBucketBits
+    const int shift = msb - kSubBucketBits;
+    const std::uint64_t sub = (value_ns >> shift) - kSubBuckets;  // 0..127
+    return static_cast<std::size_t>((shift + 1) * kSubBuckets + sub);
+  }
+  // Inclusive lower and exclusive upper bound of a bucket, in ns.
+  static std::uint64_t bucket_lower(std::size_t index) noexcept;
+  static std::uint64_t bucket_upper(std::size_t index) noexcept;
+
+  // Hot path: no lock, no allocation.
+  void record(std::uint64_t value_ns) noexcept {
+    auto& c = counts_[bucket_index(value_ns)];
+    c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    total_.store(total_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    sum_.store(sum_.load(std::memory_order_relaxed) + value_ns, std::memory_order_relaxed);
+    if (value_ns > max_.load(std::memory_order_relaxed)) max_.store(value_ns, std::memory_order_relaxed);
+    if (value_ns < min_.load(std::memory_order_relaxed)) min_.store(value_ns, std::memory_order_relaxed);
+  }
+
+  // Adds another histogram's counts (exact). Not safe against a concurrent writer of *this.
+  void merge(const Histogram& other) noexcept;
+  void reset() noexcept;
+
+  std::uint64_t count() const noexcept { return total_.load(std::memory_order_relaxed); }
+  std::uint64_t max_ns() const noexcept { return max_.load(std::memory_order_relaxed); }
+  std::uint64_t min_ns() const noexcept;  // 0 when empty
+  double mean_ns() const noexcept;
+  // Value at quantile q in [0, 1]: the midpoint of the bucket holding the ceil(q*count)-th value
+  // (clamped to the recorded max). 0 when empty.
+  std::uint64_t quantile_ns(double q) const noexcept;
+
+  // Compact serialisation: "h1:" + base64 of (varint bucket-gap, varint count) pairs followed by
+  // sum, min and max. decode() returns nullopt on malformed text.
+  std::string encode() const;
+  static std::optional<Histogram> decode(std::string_view text);
+
+  std::uint64_t bucket_count_at(std::size_t index) const noexcept {
+    return counts_[index].load(std::memory_order_relaxed);
+  }
+
+ private:
+  std::array<std::atomic<std::uint64_t>, kBucketCount> counts_{};
+  std::atomic<std::uint64_t> total_{0};
+  std::atomic<std::uint64_t> sum_{0};
+  std::atomic<std::uint64_t> max_{0};
+  std::atomic<std::uint64_t> min_{~std::uint64_t{0}};
+};
+
+}  // namespace fleetsim::metrics

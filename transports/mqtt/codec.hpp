@@ -1,0 +1,90 @@
+// Sans-I/O MQTT 3.1.1 codec: bytes in, packets out, and packets in, bytes out.
+//
+// decode() looks at the front of a byte span and returns one of: a packet and how many bytes it
+// used, "need more" (nothing consumed; call again with more bytes appended), or a protocol error
+// (the connection must be closed). It never reads past the span and never allocates.
+// encode() computes the exact size first, then writes the packet once.
+//
+// Thread safety: all functions are pure; call them from any thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <system_error>
+#include <vector>
+
+#include "transports/mqtt/packets.hpp"
+
+namespace fleetsim::mqtt {
+
+// One precise error per protocol violation (MQTT 3.1.1 section numbers in codec.cpp).
+enum class CodecError {
+  ok = 0,
+  malformed_remaining_length,  // more than 4 length bytes
+  packet_too_large,            // remaining length above the configured bound
+  reserved_packet_type,        // type 0 or 15
+  invalid_fixed_header_flags,  // flags that the packet type fixes (e.g. SUBSCRIBE must be 0010)
+  invalid_qos,                 // QoS 3 in PUBLISH flags, will QoS or subscription
+  truncated_packet,            // remaining length shorter than the packet's fields
+  trailing_bytes,              // remaining length longer than a fixed-size packet
+  invalid_utf8,                // string not well-formed UTF-8 or containing U+0000
+  invalid_protocol_name,       // CONNECT protocol name other than "MQTT" (or "MQIsdp")
+  invalid_connect_flags,       // reserved bit set, will flags without will, password w/o user
+  invalid_connack_flags,
+  invalid_connack_code,        // return code above 5
+  zero_packet_id,              // packet id 0 where one is required
+  empty_topic,
+  wildcard_in_topic_name,      // + or # in a PUBLISH topic
+  invalid_topic_filter,        // misplaced + or #
+  empty_subscription_list,     // SUBSCRIBE / UNSUBSCRIBE without filters
+  invalid_suback_code,
+  dup_with_qos0,               // DUP flag set on a QoS 0 PUBLISH
+};
+
+const std::error_category& codec_category() noexcept;
+std::error_code make_error_code(CodecError e) noexcept;
+
+struct DecodeLimits {
+  // Bound on the remaining length; a larger packet is refused before it is buffered.
+  // IoT Hub's largest message is 256 KB of body plus topic and properties.
+  std::size_t max_packet_size = 256 * 1024 + 4096;
+};
+
+struct DecodeResult {
+  enum class Status { packet, need_more, error };
+  Status status = Status::need_more;
+  std::size_t consumed = 0;  // bytes of the whole packet (fixed header included) when status == packet
+  Packet packet{};
+  CodecError error = CodecError::ok;
+  // When need_more: total bytes the current packet needs, if already known from its header
+  // (lets a caller size one buffer for a large packet); 0 if the header itself is incomplete.
+  std::size_t needed = 0;
+};
+
+DecodeResult decode(Bytes input, const DecodeLimits& limits = {});
+
+// Exact encoded size of a packet, fixed header included.
+std::size_t encoded_size(const Packet& packet);
+
+// Appends the encoded packet to `out`.
+void encode(const Packet& packet, std::vector<std::uint8_t>& out);
+
+// Writes the encoded packet to `out`, which must hold encoded_size(packet) bytes; returns the size.
+std::size_t encode_to(const Packet& packet, std::uint8_t* out);
+
+// Walks the filters of a decoded SUBSCRIBE (filter, requested qos). The list was validated by
+// decode(), so this cannot fail.
+void for_each_filter(const Subscribe& subscribe,
+                     const std::function<void(std::string_view filter, std::uint8_t qos)>& fn);
+void for_each_filter(const Unsubscribe& unsubscribe,
+                     const std::function<void(std::string_view filter)>& fn);
+
+// Topic-filter matching of MQTT 3.1.1 section 4.7 (+ and #; $-topics not matched by leading
+// wildcards).
+bool topic_matches(std::string_view filter, std::string_view topic) noexcept;
+
+}  // namespace fleetsim::mqtt
+
+template <>
+struct std::is_error_code_enum<fleetsim::mqtt::CodecError> : std::true_type {};
