@@ -1,10 +1,11 @@
 // Log-linear (HDR-style) latency histogram.
 //
-// Values are nanoseconds. Each power of two is split into kSubBuckets linear sub-buckets, so a
-// bucket is at most 1/128 of its lower bound wide: reporting the bucket's midpoint gives at most
-// 0.4% relative error anywhere from 1 microsecond to 1 hour (values are clamped to [1 ns, 2^42
-// ns ~ 73 min]). Two histograms merge exactly by adding counts, so the p99 of merged shards is
-// the true p99.
+// Values are nanoseconds. Values below 256 ns get one bucket each; above, each power of two
+// [2^m, 2^(m+1)) is split into kSubBuckets linear sub-buckets of width 2^(m-7), so a bucket is at
+// most 1/128 of its lower bound wide and its midpoint is within 1/256 (0.4%) of any value in it,
+// anywhere from 1 microsecond to 1 hour. Values above kMaxValue (2^42 ns ~ 73 min) share the top
+// bucket (min, max and sum keep them exactly). Two histograms merge exactly by adding counts, so
+// the p99 of merged shards is the true p99.
 //
 // Thread safety: one writer thread per histogram (record() is a relaxed load+store, no lock, no
 // read-modify-write); any thread may read a snapshot concurrently with relaxed loads (it may miss
@@ -26,7 +27,7 @@ class Histogram {
  public:
   static constexpr int kSubBucketBits = 7;
   static constexpr std::uint64_t kSubBuckets = 1u << kSubBucketBits;  // 128
-  static constexpr int kMaxExponent = 42;                              // 2^42 ns ~ 73 minutes
+  static constexpr int kMaxExponent = 42;                             // 2^42 ns ~ 73 minutes
   static constexpr std::size_t kBucketCount = (kMaxExponent - kSubBucketBits + 1) * kSubBuckets;
   static constexpr std::uint64_t kMaxValue = (std::uint64_t{1} << kMaxExponent) - 1;
 
@@ -63,15 +64,25 @@ class Histogram {
   std::uint64_t count() const noexcept { return total_.load(std::memory_order_relaxed); }
   std::uint64_t max_ns() const noexcept { return max_.load(std::memory_order_relaxed); }
   std::uint64_t min_ns() const noexcept;  // 0 when empty
-  double mean_ns() const noexcept;
+  std::uint64_t sum_ns() const noexcept { return sum_.load(std::memory_order_relaxed); }
+  double mean_ns() const noexcept;  // 0 when empty
   // Value at quantile q in [0, 1]: the midpoint of the bucket holding the ceil(q*count)-th value
-  // (clamped to the recorded max). 0 when empty.
+  // (the first value for q = 0), clamped to [min, max]. 0 when empty.
   std::uint64_t quantile_ns(double q) const noexcept;
 
-  // Compact serialisation: "h1:" + base64 of (varint bucket-gap, varint count) pairs followed by
-  // sum, min and max. decode() returns nullopt on malformed text.
+  // Compact serialisation: "h1:" + base64 (RFC 4648, padded) of unsigned LEB128 varints: one
+  // (gap, count) pair per non-empty bucket, the gap being its index minus the previous non-empty
+  // index (the first one's minus -1, so every gap is >= 1), then sum, min and max; the count is
+  // implied by the pairs. decode() checks every field (indices in range, counts non-zero, minimal
+  // varints, min and max inside the first and last buckets, a sum that count values between min
+  // and max can make) and returns nullopt on malformed text; decode(encode(h)) == h. encode() of a
+  // histogram still being written describes the counts it read, made consistent, so it always
+  // decodes.
   std::string encode() const;
   static std::optional<Histogram> decode(std::string_view text);
+
+  // Same counts in every bucket and same count, sum, min and max.
+  bool operator==(const Histogram& other) const noexcept;
 
   std::uint64_t bucket_count_at(std::size_t index) const noexcept {
     return counts_[index].load(std::memory_order_relaxed);

@@ -64,7 +64,8 @@ struct ThreadMetrics {
   std::array<PerOp, kOpCount> ops;
   std::array<Counter, kErrorKindCount> errors;
   Histogram schedule_lag;
-  Counter sessions_connected;  // currently connected (connects minus disconnects)
+  // Cumulative: CONNACKs accepted and connections ended. Connected now = connected - disconnected.
+  Counter sessions_connected;
   Counter sessions_disconnected;
   Counter sessions_failed;     // sessions that never connected or gave up
   Counter messages_sent;       // every PUBLISH a session wrote

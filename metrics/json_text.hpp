@@ -1,0 +1,13 @@
+// Human-readable JSON text for reports: two-space indentation, and numbers written the way people
+// write them (30.0, 0.125, 12000) rather than Boost.JSON 1.81's exponent form (3E1).
+#pragma once
+
+#include <string>
+
+#include <boost/json/value.hpp>
+
+namespace fleetsim::metrics {
+
+std::string to_json_text(const boost::json::value& value);
+
+}  // namespace fleetsim::metrics

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The second command of the README (and what CI runs): install, build, run the whole test suite
+# (unit, integration, fuzz corpora, short benchmarks), then the same tests under ASan+UBSan.
+#   scripts/test.sh            everything
+#   SANITIZE=0 scripts/test.sh skip the sanitizer build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+# 20,000 open files: the integration and scale tests open thousands of sockets.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+echo "== Release build (warnings are errors under CI) =="
+bash scripts/build.sh
+echo "== Test suite =="
+ctest --test-dir build --output-on-failure -j2 --timeout 600
+
+if [ "${SANITIZE:-1}" = 1 ]; then
+  echo "== ASan+UBSan build =="
+  BUILD_DIR=build-asan BUILD_TYPE=RelWithDebInfo bash scripts/build.sh -DFLEETSIM_SANITIZE=ON -DFLEETSIM_BENCH=OFF
+  echo "== Test suite under ASan+UBSan =="
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir build-asan --output-on-failure -j2 --timeout 900 -LE bench
+fi
