@@ -66,8 +66,7 @@ class MqttTestClient {
   std::optional<ReceivedPacket> receive(Duration timeout = default_timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
-      const mqtt::DecodeResult result =
-          mqtt::decode(in_, mqtt::DecodeLimits{16 * 1024 * 1024});
+      const mqtt::DecodeResult result = mqtt::decode(in_, mqtt::DecodeLimits{16 * 1024 * 1024});
       if (result.status == mqtt::DecodeResult::Status::error) return std::nullopt;
       if (result.status == mqtt::DecodeResult::Status::packet) {
         ReceivedPacket received;
@@ -97,9 +96,13 @@ class MqttTestClient {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
       switch (read_more(deadline)) {
-        case ReadResult::closed: return true;
-        case ReadResult::timeout: return false;
-        case ReadResult::data: in_.clear(); break;
+        case ReadResult::closed:
+          return true;
+        case ReadResult::timeout:
+          return false;
+        case ReadResult::data:
+          in_.clear();
+          break;
       }
     }
   }
@@ -112,8 +115,7 @@ class MqttTestClient {
 
   // CONNECT then CONNACK: the return code, or nullopt if no CONNACK came.
   std::optional<mqtt::ConnackCode> connect(std::string_view client_id, std::string_view username,
-                                           std::string_view password,
-                                           std::uint16_t keep_alive_s = 60,
+                                           std::string_view password, std::uint16_t keep_alive_s = 60,
                                            std::uint8_t protocol_level = 4) {
     mqtt::Connect packet;
     packet.client_id = client_id;

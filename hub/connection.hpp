@@ -1,0 +1,70 @@
+// What the protocol handlers know of a connection: its session state, and two actions that
+// reach beyond the packet being handled (a desired push, closing an older session of the same
+// identity). The MQTT endpoint implements it over a socket; unit tests with a recording fake.
+//
+// Thread safety: none; connections live on the hub thread.
+#pragma once
+
+#include <cstdint>
+
+#include "hub/registry.hpp"
+#include "transports/mqtt/packets.hpp"
+
+namespace fleetsim::hub {
+
+// Subscriptions as bits: a session keeps one byte, not filter strings (reference 2.5 allows a
+// fixed set of filters per identity).
+enum class Subscription : std::uint8_t {
+  twin_response = 1U << 0,  // $iothub/twin/res/#
+  desired = 1U << 1,        // $iothub/twin/PATCH/properties/desired/#
+  methods = 1U << 2,        // $iothub/methods/POST/#
+  c2d = 1U << 3,            // devices/{d}/messages/devicebound/#
+  module_inputs = 1U << 4,  // devices/{d}/modules/{m}/# or .../inputs/#
+};
+
+struct SessionState {
+  Identity* identity = nullptr;  // set once CONNECT is accepted
+  std::uint8_t subscriptions = 0;
+  std::uint16_t keep_alive_s = 0;
+
+  bool connected() const noexcept { return identity != nullptr; }
+  bool subscribed(Subscription s) const noexcept {
+    return (subscriptions & static_cast<std::uint8_t>(s)) != 0;
+  }
+  void subscribe(Subscription s) noexcept { subscriptions |= static_cast<std::uint8_t>(s); }
+  void unsubscribe(Subscription s) noexcept {
+    subscriptions &= static_cast<std::uint8_t>(~static_cast<std::uint8_t>(s));
+  }
+};
+
+class Connection {
+ public:
+  // Sends complete encoded packets, in order after everything sent before.
+  virtual void send(mqtt::Bytes packets) = 0;
+  // Drops the connection at once, without a DISCONNECT (MQTT 3.1.1 has none from the server).
+  // Implementations call release_identity(). Idempotent.
+  virtual void close() = 0;
+
+  SessionState& session() noexcept { return session_; }
+  const SessionState& session() const noexcept { return session_; }
+
+ protected:
+  Connection() = default;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection() = default;
+
+  // Unlinks the identity from this connection, unless a newer connection already took it over.
+  void release_identity() noexcept {
+    if (session_.identity != nullptr && session_.identity->connection == this) {
+      session_.identity->connection = nullptr;
+    }
+    session_.identity = nullptr;
+    session_.subscriptions = 0;
+  }
+
+ private:
+  SessionState session_;
+};
+
+}  // namespace fleetsim::hub

@@ -1,0 +1,71 @@
+// CONNECT: "Hub choice, checks in order" of reference 2.2, answered per 2.3. A refusal is always
+// a CONNACK followed by closing, never a silent drop (8.3: SDKs tell the reasons apart only by
+// the CONNACK code).
+#include <array>
+#include <chrono>
+
+#include "hub/handlers.hpp"
+#include "hub/replies.hpp"
+#include "hub/username.hpp"
+#include "transports/iothub/sas.hpp"
+
+namespace fleetsim::hub {
+namespace {
+
+Verdict refuse(HubContext& hub, mqtt::ConnackCode code, Output& out) {
+  bump(hub.counters.connects_refused);
+  append_packet(out, mqtt::Connack{false, code});
+  return Verdict::close;
+}
+
+std::uint64_t unix_seconds(twin::Timestamp now) {
+  const auto s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  return s < 0 ? 0 : static_cast<std::uint64_t>(s);
+}
+
+// {host}/devices/{d}[/modules/{m}] into a reused string, so a CONNECT does not allocate.
+std::string_view required_scope(HubContext& hub, const Identity& identity) {
+  std::string& scope = hub.scope_scratch;
+  scope.assign(hub.host_name).append("/devices/").append(identity.device_id());
+  if (identity.is_module()) scope.append("/modules/").append(identity.module_id());
+  return scope;
+}
+
+}  // namespace
+
+Verdict handle_connect(HubContext& hub, Connection& connection, const mqtt::Connect& connect,
+                       twin::Timestamp now, Output& out) {
+  using mqtt::ConnackCode;
+  if (connect.protocol_level != 4) return refuse(hub, ConnackCode::unacceptable_protocol_version, out);
+
+  const auto username = connect.username ? parse_username(*connect.username) : std::nullopt;
+  if (!username || !host_matches(hub.host_name, username->host) ||
+      !names_client_id(*username, connect.client_id)) {
+    return refuse(hub, ConnackCode::not_authorized, out);
+  }
+  Identity* identity = hub.registry.find(connect.client_id);
+  if (identity == nullptr || !identity->enabled) return refuse(hub, ConnackCode::not_authorized, out);
+
+  if (!connect.password) return refuse(hub, ConnackCode::bad_username_or_password, out);
+  std::array<std::string_view, 2> keys{identity->primary_key, identity->secondary_key};
+  const std::size_t key_count = identity->secondary_key.empty() ? 1 : 2;
+  const auto verdict =
+      iothub::verify_sas_token(mqtt::as_string(*connect.password), std::span(keys.data(), key_count),
+                               unix_seconds(now), required_scope(hub, *identity));
+  if (verdict != iothub::SasVerdict::valid) return refuse(hub, ConnackCode::not_authorized, out);
+
+  // One connection per identity (2.4): the older one is closed without DISCONNECT.
+  if (identity->connection != nullptr && identity->connection != &connection) {
+    identity->connection->close();
+  }
+  identity->connection = &connection;
+  SessionState& session = connection.session();
+  session.identity = identity;
+  session.subscriptions = 0;
+  session.keep_alive_s = connect.keep_alive_s;
+  bump(hub.counters.connects_accepted);
+  append_packet(out, mqtt::Connack{false, ConnackCode::accepted});
+  return Verdict::keep_open;
+}
+
+}  // namespace fleetsim::hub

@@ -1,0 +1,141 @@
+#include "hub/hub.hpp"
+
+#include <chrono>
+#include <future>
+#include <optional>
+#include <system_error>
+#include <thread>
+#include <utility>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+
+#include "hub/hub_context.hpp"
+#include "hub/mqtt_endpoint.hpp"
+#include "hub/twin_store.hpp"
+
+namespace fleetsim::hub {
+
+namespace asio = boost::asio;
+
+struct HubRuntime {
+  // Concurrency hint 1: exactly one thread runs this context.
+  asio::io_context io{1};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::unique_ptr<MqttEndpoint> endpoint;  // declared after io: destroyed before it
+  std::thread thread;
+};
+
+Hub::Hub(HubConfig config)
+    : config_(std::move(config)), context_(std::make_unique<HubContext>(config_.host_name)) {}
+
+Hub::~Hub() {
+  stop();
+}
+
+void Hub::start() {
+  if (runtime_) return;
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(config_.bind_address, ec);
+  if (ec) throw std::system_error(ec, "invalid hub bind address '" + config_.bind_address + "'");
+
+  auto runtime = std::make_unique<HubRuntime>();
+  EndpointLimits limits;
+  limits.max_packet_size = config_.max_packet_size;
+  runtime->endpoint = std::make_unique<MqttEndpoint>(
+      runtime->io, *context_, asio::ip::tcp::endpoint(address, config_.mqtt_port), limits);
+  mqtt_port_ = runtime->endpoint->port();
+  runtime->endpoint->start();
+  runtime->work.emplace(runtime->io.get_executor());
+  HubRuntime& r = *runtime;
+  HubContext& context = *context_;
+  runtime->thread = std::thread([&r, &context] {
+    // Handlers do not throw by design; should one, count it and keep serving the others.
+    for (;;) {
+      try {
+        r.io.run();
+        return;
+      } catch (...) {
+        bump(context.counters.task_failures);
+      }
+    }
+  });
+  runtime_ = std::move(runtime);
+}
+
+void Hub::stop() {
+  if (!runtime_) return;
+  asio::post(runtime_->io, [endpoint = runtime_->endpoint.get()] { endpoint->stop(); });
+  runtime_->work.reset();
+  runtime_->thread.join();
+  runtime_.reset();
+}
+
+std::uint16_t Hub::mqtt_port() const {
+  return mqtt_port_;
+}
+
+const std::string& Hub::host_name() const {
+  return config_.host_name;
+}
+
+template <class Fn>
+auto Hub::on_hub_thread(Fn&& fn) {
+  if (!runtime_ || runtime_->io.get_executor().running_in_this_thread()) return fn();
+  std::packaged_task<decltype(fn())()> task(std::forward<Fn>(fn));
+  auto result = task.get_future();
+  asio::post(runtime_->io, [&task] { task(); });
+  return result.get();
+}
+
+bool Hub::add_device(std::string_view device_id, std::string_view primary_key_b64,
+                     std::string_view secondary_key_b64) {
+  return on_hub_thread([&] {
+    return context_->registry.add_device(device_id, primary_key_b64, secondary_key_b64) != nullptr;
+  });
+}
+
+bool Hub::add_module(std::string_view device_id, std::string_view module_id, std::string_view primary_key_b64,
+                     std::string_view secondary_key_b64) {
+  return on_hub_thread([&] {
+    return context_->registry.add_module(device_id, module_id, primary_key_b64, secondary_key_b64) != nullptr;
+  });
+}
+
+bool Hub::set_enabled(std::string_view device_id, std::string_view module_id, bool enabled) {
+  return on_hub_thread([&] { return context_->registry.set_enabled(device_id, module_id, enabled); });
+}
+
+twin::Result Hub::update_desired(std::string_view device_id, std::string_view module_id,
+                                 const boost::json::value& patch) {
+  return on_hub_thread([&] {
+    Identity* identity = context_->registry.find(device_id, module_id);
+    if (identity == nullptr) {
+      return module_id.empty() ? twin::Result(twin::Error{404, 404001, "Device not found."})
+                               : twin::Result(twin::Error{404, 404010, "Module not found."});
+    }
+    return hub::update_desired(*context_, *identity, patch, std::chrono::system_clock::now());
+  });
+}
+
+std::optional<boost::json::object> Hub::twin_json(std::string_view device_id, std::string_view module_id) {
+  return on_hub_thread([&]() -> std::optional<boost::json::object> {
+    Identity* identity = context_->registry.find(device_id, module_id);
+    if (identity == nullptr) return std::nullopt;
+    return service_twin(*identity);
+  });
+}
+
+Hub::Stats Hub::stats() const {
+  const Counters& c = context_->counters;
+  const auto get = [](const std::atomic<std::uint64_t>& v) { return v.load(std::memory_order_relaxed); };
+  return Stats{get(c.connections_accepted), get(c.connections_open),   get(c.connects_accepted),
+               get(c.connects_refused),     get(c.protocol_errors),    get(c.forbidden_topics),
+               get(c.telemetry_received),   get(c.twin_gets),          get(c.reported_patches),
+               get(c.desired_pushed),       get(c.keep_alive_expired), get(c.slow_consumers),
+               get(c.task_failures)};
+}
+
+}  // namespace fleetsim::hub

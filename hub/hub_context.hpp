@@ -1,0 +1,32 @@
+// Everything the protocol handlers share on the hub thread: configuration, registry (with the
+// twins), counters, and scratch buffers reused from packet to packet so that answering does not
+// allocate once they have grown.
+//
+// Thread safety: none; one HubContext belongs to the hub thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hub/counters.hpp"
+#include "hub/registry.hpp"
+
+namespace fleetsim::hub {
+
+struct HubContext {
+  explicit HubContext(std::string host) : host_name(std::move(host)) {}
+
+  std::string host_name;  // HostName: usernames and SAS scopes must name it
+  Registry registry;
+  Counters counters;
+
+  std::string topic_scratch;
+  std::string body_scratch;
+  std::string scope_scratch;
+  std::vector<std::uint8_t> suback_scratch;
+  std::vector<std::uint8_t> push_scratch;  // packets for another connection (desired pushes)
+  std::uint64_t last_tracking_id = 0;      // error bodies carry a unique trackingId
+};
+
+}  // namespace fleetsim::hub
