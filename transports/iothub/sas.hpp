@@ -27,8 +27,7 @@ std::string resource_uri(std::string_view host, std::string_view device, std::st
 // `key_base64` is the SharedAccessKey as written in a connection string.
 // Returns nullopt if the key is not valid base64.
 std::optional<std::string> make_sas_token(std::string_view resource, std::string_view key_base64,
-                                          std::uint64_t expiry_unix_s,
-                                          std::string_view policy_name = {});
+                                          std::uint64_t expiry_unix_s, std::string_view policy_name = {});
 
 struct SasToken {
   std::string_view sr;   // raw, as written (still URL-encoded)

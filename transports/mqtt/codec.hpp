@@ -32,14 +32,14 @@ enum class CodecError {
   invalid_protocol_name,       // CONNECT protocol name other than "MQTT" (or "MQIsdp")
   invalid_connect_flags,       // reserved bit set, will flags without will, password w/o user
   invalid_connack_flags,
-  invalid_connack_code,        // return code above 5
-  zero_packet_id,              // packet id 0 where one is required
+  invalid_connack_code,  // return code above 5
+  zero_packet_id,        // packet id 0 where one is required
   empty_topic,
-  wildcard_in_topic_name,      // + or # in a PUBLISH topic
-  invalid_topic_filter,        // misplaced + or #
-  empty_subscription_list,     // SUBSCRIBE / UNSUBSCRIBE without filters
+  wildcard_in_topic_name,   // + or # in a PUBLISH topic
+  invalid_topic_filter,     // misplaced + or #
+  empty_subscription_list,  // SUBSCRIBE / UNSUBSCRIBE without filters
   invalid_suback_code,
-  dup_with_qos0,               // DUP flag set on a QoS 0 PUBLISH
+  dup_with_qos0,  // DUP flag set on a QoS 0 PUBLISH
 };
 
 const std::error_category& codec_category() noexcept;
@@ -65,6 +65,10 @@ struct DecodeResult {
 DecodeResult decode(Bytes input, const DecodeLimits& limits = {});
 
 // Exact encoded size of a packet, fixed header included.
+// Encoding preconditions (the caller's data, not checked on the hot path): strings and binary
+// fields at most 65535 bytes, the whole packet within the 268,435,455-byte MQTT limit, a PUBLISH
+// with QoS > 0 carries a non-zero packet id. check_topic_name()/check_topic_filter() below let a
+// caller validate topics it did not build itself.
 std::size_t encoded_size(const Packet& packet);
 
 // Appends the encoded packet to `out`.
@@ -73,16 +77,24 @@ void encode(const Packet& packet, std::vector<std::uint8_t>& out);
 // Writes the encoded packet to `out`, which must hold encoded_size(packet) bytes; returns the size.
 std::size_t encode_to(const Packet& packet, std::uint8_t* out);
 
-// Walks the filters of a decoded SUBSCRIBE (filter, requested qos). The list was validated by
-// decode(), so this cannot fail.
+// Walks the filters of a SUBSCRIBE (filter, requested qos) or UNSUBSCRIBE: `filters` when set (a
+// packet built to encode), else the wire list of a decoded packet, which decode() validated, so
+// this cannot fail. Not for the hot path (subscriptions happen once per session).
 void for_each_filter(const Subscribe& subscribe,
                      const std::function<void(std::string_view filter, std::uint8_t qos)>& fn);
-void for_each_filter(const Unsubscribe& unsubscribe,
-                     const std::function<void(std::string_view filter)>& fn);
+void for_each_filter(const Unsubscribe& unsubscribe, const std::function<void(std::string_view filter)>& fn);
 
 // Topic-filter matching of MQTT 3.1.1 section 4.7 (+ and #; $-topics not matched by leading
-// wildcards).
+// wildcards). `filter` must be valid (check_topic_filter() == ok, as decode() guarantees).
 bool topic_matches(std::string_view filter, std::string_view topic) noexcept;
+
+// The checks decode() applies, for text that did not come from the wire.
+// Well-formed UTF-8 without U+0000 (MQTT 3.1.1 section 1.5.3).
+bool is_valid_mqtt_utf8(std::string_view text) noexcept;
+// ok, empty_topic or wildcard_in_topic_name (UTF-8 is not checked here).
+CodecError check_topic_name(std::string_view topic) noexcept;
+// ok, empty_topic or invalid_topic_filter (UTF-8 is not checked here).
+CodecError check_topic_filter(std::string_view filter) noexcept;
 
 }  // namespace fleetsim::mqtt
 

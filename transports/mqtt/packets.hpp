@@ -101,7 +101,8 @@ struct Subscription {
 };
 
 // A decoded SUBSCRIBE keeps its filters in the wire bytes; iterate with for_each_filter().
-// To encode, fill `filters`.
+// To encode, fill `filters`; when `filters` is empty the encoder writes `wire_filters` verbatim, so
+// a decoded packet re-encodes (a proxy or the fuzz round trip) without rebuilding the list.
 struct Subscribe {
   std::uint16_t packet_id = 0;
   std::span<const Subscription> filters;  // encode side
@@ -114,6 +115,7 @@ struct Suback {
   Bytes return_codes;
 };
 
+// Same two sides as Subscribe.
 struct Unsubscribe {
   std::uint16_t packet_id = 0;
   std::span<const std::string_view> filters;  // encode side
@@ -127,7 +129,7 @@ struct Pingreq {};
 struct Pingresp {};
 struct Disconnect {};
 
-using Packet = std::variant<Connect, Connack, Publish, Puback, Pubrec, Pubrel, Pubcomp, Subscribe,
-                            Suback, Unsubscribe, Unsuback, Pingreq, Pingresp, Disconnect>;
+using Packet = std::variant<Connect, Connack, Publish, Puback, Pubrec, Pubrel, Pubcomp, Subscribe, Suback,
+                            Unsubscribe, Unsuback, Pingreq, Pingresp, Disconnect>;
 
 }  // namespace fleetsim::mqtt
