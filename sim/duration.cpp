@@ -6,6 +6,12 @@
 namespace fleetsim::sim {
 namespace {
 
+struct UnitScale {
+  std::string_view name;
+  double ns;
+};
+constexpr UnitScale kUnits[] = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
+
 // Splits "12.5ms" into 12.5 and "ms"; nullopt when the number part is missing or negative.
 std::optional<std::pair<double, std::string_view>> number_and_unit(std::string_view text) {
   double number = 0;
@@ -23,13 +29,10 @@ std::optional<Duration> parse_duration(std::string_view text) {
   if (!parsed) return std::nullopt;
   const auto [number, unit] = *parsed;
   double ns_per_unit = 0;
-  if (unit == "ns") ns_per_unit = 1;
-  else if (unit == "us") ns_per_unit = 1e3;
-  else if (unit == "ms") ns_per_unit = 1e6;
-  else if (unit == "s") ns_per_unit = 1e9;
-  else if (unit == "m") ns_per_unit = 60e9;
-  else if (unit == "h") ns_per_unit = 3600e9;
-  else return std::nullopt;
+  for (const auto& [name, ns] : kUnits) {
+    if (unit == name) ns_per_unit = ns;
+  }
+  if (ns_per_unit == 0) return std::nullopt;
   const double ns = number * ns_per_unit;
   if (ns > 9.2e18) return std::nullopt;
   return Duration{static_cast<std::int64_t>(std::llround(ns))};

@@ -17,22 +17,35 @@ struct ObserveParams {
   std::optional<double> st, gt, lt;
 };
 
+// The observe attributes of a [[reported]] entry; the Observer keeps a pointer, so store these
+// where they outlive it (in the plan, next to the scenario).
+inline ObserveParams observe_params(const Reported& r) {
+  return ObserveParams{r.sample, r.pmin, r.pmax, r.st, r.gt, r.lt};
+}
+
+// One observed property of one session. Not thread-safe: it belongs to its session's thread.
+// Usage: open(t0, first value) and publish; then sleep until next_deadline() and loop
+//   while (auto at = observer.advance(now, sampler)) { publish observer.current(); observer.notified(*at); }
+// Ties are exact (integer nanoseconds): a sample and a pmin or pmax expiry at the same instant
+// give at most one notification, carrying the value sampled at that instant.
 class Observer {
  public:
   using Time = std::chrono::nanoseconds;
   explicit Observer(const ObserveParams& params) noexcept : p_(&params) {}
 
-  // The session opened at t0 with the first sampled value: the caller publishes it now
-  // (first notification) and then calls notified(t0).
+  // The session opened at t0 with the first sampled value: that is the first notification,
+  // recorded here (as by notified(t0)); the caller publishes current() now. Samples follow at
+  // t0 + k*sample.
   void open(Time t0, const Value& first) noexcept;
 
   // Earliest of: next sample, last notification + pmin (if pending), last + pmax (if active).
   Time next_deadline() const noexcept;
 
-  // Runs everything due at `t` (the caller passes next_deadline() or a later time when it is
-  // late; events are then processed at their intended times, in order). `sampler(time)` yields
-  // the value for a sample due at `time`. Returns the intended time of a notification to send
-  // now (the caller publishes current() and calls notified() with that time), or nullopt.
+  // Runs everything due at or before `t` (the caller passes next_deadline() or a later time when
+  // it is late; events are then processed at their intended times, in order). `sampler(time)`
+  // yields the value for a sample due at `time`. Stops at the first notification and returns its
+  // intended time: the caller publishes current(), calls notified() with that time, and calls
+  // advance(t) again, until it returns nullopt (nothing more is due by `t`).
   template <class Sampler>
   std::optional<Time> advance(Time t, Sampler&& sampler);
 
@@ -47,6 +60,9 @@ class Observer {
 
  private:
   bool pmax_active() const noexcept;
+  // The earlier of last + pmin (with a change pending) and last + pmax (when active); Time::max()
+  // when neither applies.
+  Time notify_deadline() const noexcept;
 
   const ObserveParams* p_;
   Value current_{};

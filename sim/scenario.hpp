@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -53,25 +54,26 @@ using ValueSpec =
 // True when the generator yields numbers (needed by st/gt/lt).
 bool is_numeric(const ValueSpec& v);
 
-// Who a behaviour applies to: "device", "module:NAME", "modules" (every module), or for
-// [desired].on also "devices" (= "device").
+// Who a behaviour applies to: "device" (or "devices": every device session), "module:NAME",
+// "modules" (every module session), "all" (every session).
 struct Selector {
-  enum class Kind { device, module, all_modules } kind = Kind::device;
+  enum class Kind { device, module, all_modules, all } kind = Kind::device;
   std::string module;  // when kind == module
 };
 
 struct Target {
-  std::string kind = "embedded";  // embedded | iothub | mqtt
-  std::string transport = "mqtt";  // mqtt | mqtt-tls | mqtt-ws | mqtt-wss
-  std::string connection_string;   // iothub
-  bool provision = true;           // iothub
-  std::string host = "127.0.0.1";  // mqtt
-  std::uint16_t port = 1883;       // mqtt
+  std::string kind = "embedded";                  // embedded | iothub | mqtt
+  std::string transport = "mqtt";                 // mqtt | mqtt-tls | mqtt-ws | mqtt-wss
+  std::string connection_string;                  // iothub
+  bool provision = true;                          // iothub
+  std::string host = "127.0.0.1";                 // mqtt
+  std::uint16_t port = 1883;                      // mqtt
   std::string topic = "fleet/{device}/{stream}";  // mqtt
   std::string ca_file;
 };
 
-struct Fleet {
+// [fleet] (named FleetSpec: sim::Fleet is the running fleet of sim/fleet.hpp).
+struct FleetSpec {
   std::uint64_t devices = 1;
   std::string id = "dev-{index:05}";
   std::vector<std::string> modules;
@@ -81,6 +83,13 @@ struct Fleet {
   Duration sas_ttl = std::chrono::hours(1);
 };
 
+// A validated payload template cut into pieces: literal text, or a placeholder {NAME} resolved to
+// its index in Scenario::values, so rendering needs no lookup.
+struct PayloadPart {
+  std::string literal;  // when value < 0
+  int value = -1;       // index into Scenario::values
+};
+
 struct Telemetry {
   SourcePos pos;
   Selector on;
@@ -88,8 +97,9 @@ struct Telemetry {
   Duration jitter{0};
   bool poisson = false;  // arrival = "poisson"
   int qos = 1;
-  std::optional<std::uint32_t> size;  // bytes of generated payload
-  std::optional<std::string> payload;  // template with {NAME} from [[values]]
+  std::optional<std::uint32_t> size;       // bytes of generated payload (256 when no payload)
+  std::optional<std::string> payload;      // template with {NAME} from [[values]]
+  std::vector<PayloadPart> payload_parts;  // `payload` cut into pieces, filled by the loader
   std::map<std::string, std::string> properties;
 };
 
@@ -140,7 +150,7 @@ struct Scenario {
   Duration duration = std::chrono::seconds(30);
   std::uint64_t seed = 1;
   Target target;
-  Fleet fleet;
+  FleetSpec fleet;
   std::vector<Telemetry> telemetry;
   std::vector<Reported> reported;
   Desired desired;
@@ -158,7 +168,7 @@ struct Diagnostic {
   SourcePos pos;
   std::string message;  // e.g. "unknown key 'intervall' in [[telemetry]]; did you mean 'interval'?"
   bool warning = false;
-  std::string to_string() const;  // "file:line:col: error: message"
+  std::string to_string() const;  // "file:line:col: error: message" ("file: error: ..." at line 0)
 };
 
 struct LoadResult {
@@ -181,6 +191,10 @@ struct Override {
 LoadResult load_scenario_file(const std::string& path, const std::vector<Override>& overrides = {});
 LoadResult load_scenario_text(std::string_view text, const std::string& file_name,
                               const std::vector<Override>& overrides = {});
+
+// Appends the id of device `index` made from a validated `fleet.id` pattern: "{index}" becomes the
+// decimal index, "{index:05}" the index zero-padded to 5 digits.
+void append_device_id(std::string& out, std::string_view id_pattern, std::uint64_t index);
 
 // "250ms", "5s", "2m", "1h", "1.5s", "100us"; nullopt when malformed.
 std::optional<Duration> parse_duration(std::string_view text);

@@ -4,6 +4,7 @@
 // which outlives every session.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -39,16 +40,26 @@ struct Rng {
 // Mixes (run seed, session index, stream index) into one independent stream seed.
 std::uint64_t stream_seed(std::uint64_t run_seed, std::uint64_t session, std::uint64_t stream) noexcept;
 
+// One generator instance: `spec` must outlive it (it lives in the Scenario). Not thread-safe; a
+// session's generators are used by the session's thread only.
+//   constant     the value, every call
+//   random_walk  `start` on the first call, then the previous value plus a step drawn uniformly
+//                from [-step, step], clamped to [min, max]
+//   sine         min + (max - min) * (1 + sin(2*pi*t/period)) / 2, from t alone (no draw)
+//   choice       one of `values`, drawn with probability weight / sum(weights) (uniform without)
+//   sequence     the values in order; after the last, from the first again (loop) or the last
+//   counter      start, start + step, start + 2*step, ...
 class ValueGenerator {
  public:
   ValueGenerator(const ValueSpec& spec, std::uint64_t seed) noexcept;
   // The value at `t` since the session opened (sine uses t; the others step once per call).
+  // Allocates nothing; string values point into the spec.
   Value next(std::chrono::nanoseconds t) noexcept;
 
  private:
   const ValueSpec* spec_;
   Rng rng_;
-  double state_ = 0;        // random_walk position, counter value
+  double state_ = 0;         // random_walk position, counter value
   std::uint32_t index_ = 0;  // sequence position
   bool started_ = false;
 };

@@ -1,0 +1,20 @@
+// Validation: the rules between values of a parsed scenario (jitter < interval, lt + 2*st < gt,
+// payload placeholders naming [[values]], selectors naming fleet.modules, ...) and the refusal of
+// what this version does not support yet. Each diagnostic points at the offending value through the
+// positions the parser recorded. Internal to the scenario loader.
+#pragma once
+
+#include "sim/scenario.hpp"
+#include "sim/scenario_context.hpp"
+
+namespace fleetsim::sim::detail {
+
+// Also fills what validation computes for the run: Telemetry::payload_parts, the default size.
+void validate_scenario(LoadContext& cx, Scenario& scenario);
+
+// Generator and observe rules of one [[reported]], [[values]] or [[backend]] value
+// (scenario_validate_values.cpp).
+void validate_value_spec(LoadContext& cx, const ValueSpec& spec, const std::string& path);
+void validate_reported(LoadContext& cx, const Reported& reported, const std::string& path);
+
+}  // namespace fleetsim::sim::detail
