@@ -45,7 +45,8 @@ class ScriptedStream {
       return 0;
     }
     const std::size_t n = std::min({buffer.size(), read_size, script.size() - read_pos});
-    std::copy_n(script.begin() + static_cast<std::ptrdiff_t>(read_pos), n, static_cast<std::uint8_t*>(buffer.data()));
+    std::copy_n(script.begin() + static_cast<std::ptrdiff_t>(read_pos), n,
+                static_cast<std::uint8_t*>(buffer.data()));
     read_pos += n;
     return n;
   }

@@ -1,0 +1,97 @@
+#include "sim/fleet.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "sim/session_host.hpp"
+
+namespace fleetsim::sim {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kPollInterval = std::chrono::milliseconds(20);
+constexpr auto kTickInterval = std::chrono::seconds(1);
+
+// The target as an address; a name is resolved here, once, on the caller's thread (never on an
+// event-loop thread). nullopt when it cannot be resolved.
+std::optional<boost::asio::ip::tcp::endpoint> resolve_target(const Endpoint& endpoint) {
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(endpoint.address, ec);
+  if (!ec) return boost::asio::ip::tcp::endpoint(address, endpoint.port);
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::resolver resolver(io);
+  const auto results = resolver.resolve(endpoint.address, std::to_string(endpoint.port), ec);
+  if (ec || results.empty()) return std::nullopt;
+  return results.begin()->endpoint();
+}
+
+}  // namespace
+
+Fleet::Fleet(const Scenario& scenario, Endpoint endpoint, metrics::Registry& metrics, FleetOptions options)
+    : scenario_(scenario),
+      endpoint_(std::move(endpoint)),
+      metrics_(&metrics),
+      options_(std::move(options)),
+      plan_(make_fleet_plan(scenario_, options_.shard_index,
+                            std::max<std::uint32_t>(1, options_.shard_count))) {}
+
+Fleet::~Fleet() = default;
+
+RunOutcome Fleet::run() {
+  RunOutcome outcome;
+  outcome.sessions = shard_session_count(scenario_, plan_.shard_index, plan_.shard_count);
+  const auto target = resolve_target(endpoint_);
+  if (!target) {
+    outcome.sessions_failed = outcome.sessions;
+    outcome.target_unreachable = outcome.sessions > 0;
+    return outcome;
+  }
+
+  const std::size_t threads = std::max<std::size_t>(1, std::min(options_.threads, metrics_->thread_count()));
+  FleetCounters counters;
+  std::vector<std::unique_ptr<SessionHost>> hosts;
+  hosts.reserve(threads);
+  for (std::size_t t = 0; t < threads; ++t) {
+    hosts.push_back(std::make_unique<SessionHost>(plan_, endpoint_.host_name, *target, metrics_->thread(t),
+                                                  counters, options_.drain_grace));
+  }
+  // Round-robin, so each thread gets an even share of the ramp; which thread a session lands on
+  // changes nothing it does (its seeds come from its global index).
+  for (std::uint64_t k = 0; k < outcome.sessions; ++k) hosts[k % threads]->add_session(k);
+
+  const auto epoch = Clock::now();
+  std::vector<std::thread> workers;
+  workers.reserve(threads);
+  for (auto& host : hosts) workers.emplace_back([&host, epoch] { host->run(epoch); });
+
+  bool draining = false;
+  auto next_tick = kTickInterval;
+  for (;;) {
+    std::this_thread::sleep_for(kPollInterval);
+    const auto elapsed = Clock::now() - epoch;
+    if (!draining && (stop_requested_.load(std::memory_order_relaxed) || elapsed >= scenario_.duration)) {
+      draining = true;
+      outcome.stopped_early = elapsed < scenario_.duration;
+      for (auto& host : hosts) host->request_drain();
+    }
+    if (std::all_of(hosts.begin(), hosts.end(), [](const auto& h) { return h->done(); })) break;
+    if (options_.on_tick && elapsed >= next_tick) {
+      options_.on_tick(elapsed);
+      next_tick += kTickInterval;
+    }
+  }
+  for (auto& worker : workers) worker.join();
+  outcome.elapsed = Clock::now() - epoch;
+
+  outcome.sessions_connected_peak = static_cast<std::uint64_t>(counters.connected_peak.load());
+  outcome.sessions_failed = counters.failed.load();
+  outcome.target_unreachable = counters.ever_connected.load() == 0 && counters.connect_failures.load() > 0;
+  return outcome;
+}
+
+}  // namespace fleetsim::sim

@@ -1,0 +1,66 @@
+// The fleet: every session of one shard, spread over one io_context per thread, run for the
+// scenario's duration and drained. The executable's entry point into the simulator.
+//
+// Thread safety: run() blocks its caller and must be called once; request_stop() may be called
+// from any thread or a signal handler while run() runs.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "metrics/operations.hpp"
+#include "sim/plan.hpp"
+#include "sim/scenario.hpp"
+
+namespace fleetsim::sim {
+
+struct Endpoint {
+  std::string host_name = "localhost";  // HostName in usernames and SAS tokens
+  std::string address = "127.0.0.1";    // where to connect (an IP, or a name resolved once)
+  std::uint16_t port = 0;
+};
+
+struct FleetOptions {
+  std::size_t threads = 1;  // one io_context + thread each; metrics::Registry must have this many entries
+  std::uint32_t shard_index = 0, shard_count = 1;
+  std::chrono::nanoseconds drain_grace = std::chrono::seconds(5);
+  // Called about once a second from the thread that called run().
+  std::function<void(std::chrono::nanoseconds elapsed)> on_tick;
+};
+
+struct RunOutcome {
+  std::chrono::nanoseconds elapsed{0};  // wall time from start to the end of the drain
+  std::uint64_t sessions = 0;           // sessions in this shard
+  std::uint64_t sessions_connected_peak = 0;
+  std::uint64_t sessions_failed = 0;  // never connected
+  bool stopped_early = false;         // request_stop() before duration
+  bool target_unreachable = false;    // no session ever connected and connects failed
+};
+
+class Fleet {
+ public:
+  // Copies the scenario; `metrics` must outlive the fleet and have options.threads entries.
+  Fleet(const Scenario& scenario, Endpoint endpoint, metrics::Registry& metrics, FleetOptions options);
+  ~Fleet();
+  Fleet(const Fleet&) = delete;
+  Fleet& operator=(const Fleet&) = delete;
+
+  // Blocks: starts the threads, runs ramp + behaviours for scenario.duration, drains, joins.
+  RunOutcome run();
+  // Async-signal-safe (an atomic store): ends the run early, still draining and returning normally.
+  void request_stop() noexcept { stop_requested_.store(true, std::memory_order_relaxed); }
+
+ private:
+  Scenario scenario_;
+  Endpoint endpoint_;
+  metrics::Registry* metrics_;
+  FleetOptions options_;
+  FleetPlan plan_;
+  std::atomic<bool> stop_requested_{false};
+};
+
+}  // namespace fleetsim::sim

@@ -1,0 +1,173 @@
+// One virtual device or module: its connection and its behaviours.
+//
+// The connection is one coroutine per attempt (connect, CONNECT, then wait for readability and
+// hand packets to this class). Behaviours are not coroutines: they are deadlines the session arms
+// in its thread's TimerQueue, and on_deadline() runs whatever is due. A session owns no timer, no
+// buffer while idle, no strings: ids, topics and keys are derived from its index when needed, and
+// its behaviour state lives in slices of its host's arrays.
+//
+// Life: waiting_to_open -> connecting -> subscribing -> getting_twin -> ready, then at the end of
+// the run draining -> closed. An unexpected end of the connection goes to backoff and connects
+// again (seeded delay); a session whose first connection fails is failed for the run.
+//
+// Telemetry flows from the CONNACK on, reported properties from the twin GET answer on. Messages
+// that fell due while there was no connection go out once it is back, each measured from its own
+// intended time (no coordinated omission); beyond the QoS 1 window they are counted as refused.
+//
+// Thread safety: none; a session lives on its host's thread for the whole run.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "metrics/operations.hpp"
+#include "sim/plan.hpp"
+#include "sim/session_requests.hpp"
+#include "sim/values.hpp"
+#include "transports/iothub/topics.hpp"
+#include "transports/mqtt/client.hpp"
+#include "transports/mqtt/client_connection.hpp"
+
+namespace fleetsim::sim {
+
+class SessionHost;
+
+inline constexpr Duration kRequestTimeout = std::chrono::seconds(10);  // twin $rid and PUBACK
+inline constexpr Duration kReconnectBackoffMin = std::chrono::seconds(1);
+inline constexpr Duration kReconnectBackoffSpread = std::chrono::seconds(1);  // + uniform [0, this)
+inline constexpr std::uint16_t kInflightWindow = 32;                          // QoS 1 PUBLISHes
+inline constexpr std::size_t kMaxBufferedDesired = 8;  // notifications waiting for the GET answer
+inline constexpr std::size_t kMaxQos0Pending = 8;      // QoS 0 messages waiting for the socket
+
+// Where a session's behaviour state sits in its host's arrays.
+struct BehaviourSlices {
+  std::uint32_t telemetry_first = 0;
+  std::uint32_t reported_first = 0;
+  std::uint32_t values_first = 0;
+  std::uint16_t telemetry_count = 0;
+  std::uint16_t reported_count = 0;
+  std::uint16_t values_count = 0;
+};
+
+class Session {
+ public:
+  Session(SessionHost& host, std::uint32_t slot, SessionId id, Duration open_at, BehaviourSlices slices,
+          bool desired_subscriber);
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Arms the opening time on the ramp.
+  void start();
+  // The host's timer reached this session's deadline `intended`; `now` is the actual time.
+  void on_deadline(Duration intended, Duration now);
+  // End of the run: no new operations; finish at once when nothing is in flight.
+  void begin_drain(Duration now);
+  // The drain grace is over: what is still in flight timed out.
+  void end_drain(Duration now);
+
+  bool finished() const noexcept { return phase_ == Phase::closed || phase_ == Phase::failed; }
+  bool failed() const noexcept { return phase_ == Phase::failed; }
+
+ private:
+  enum class Phase : std::uint8_t {
+    waiting_to_open,
+    connecting,    // TCP connect, CONNECT, waiting for CONNACK
+    subscribing,   // CONNACK accepted, SUBACKs pending (telemetry may flow)
+    getting_twin,  // twin GET pending
+    ready,         // everything runs
+    backoff,       // connection lost, waiting to connect again
+    draining,      // end of the run: waiting for answers in flight
+    closed,
+    failed,  // never connected
+  };
+  enum class EndReason : std::uint8_t {
+    peer_closed,
+    transport_error,
+    connect_failed,
+    connect_timeout,
+    refused,
+    server_silent,
+    protocol_error,
+    drained,
+  };
+  // Tags of the SUBSCRIBE packets.
+  static constexpr std::uint32_t kTwinResponseSubscription = 0;
+  static constexpr std::uint32_t kDesiredSubscription = 1;
+
+  // ---- connection (session_connection.cpp) ----
+  void start_connection(Duration intended);
+  boost::asio::awaitable<void> connection_task(std::uint32_t attempt);
+  bool send_connect();
+  bool on_packet(const mqtt::Packet& packet);
+  bool on_connack(const mqtt::Connack& connack);
+  bool on_suback(const mqtt::Suback& suback);
+  bool on_publish(const mqtt::Publish& publish);
+  void on_puback(const mqtt::Puback& puback);
+  bool subscribe(std::uint32_t tag, std::string_view filter);
+  // Ends the current connection once, whoever noticed; decides what comes next.
+  void end_connection(EndReason reason);
+  void fail_in_flight(metrics::Outcome outcome);
+  // Sends a packet; false when it could not be (refused or broken: the connection then ends
+  // through the read side, so the caller only counts).
+  mqtt::SendStatus send(const mqtt::Packet& packet);
+  void on_flushed(const boost::system::error_code& ec);
+  void finish_if_drained();
+  void disconnect_and_close();
+
+  // ---- behaviours (session_behaviours.cpp) ----
+  void run_due(Duration now);
+  void send_due_telemetry(Duration now);
+  void send_telemetry(std::uint32_t stream, Duration intended, Duration now);
+  void open_reported(Duration t0);
+  void send_due_reported(Duration now);
+  void expire_requests(Duration now);
+  void rearm();
+  Duration next_deadline() const;
+  bool idle() const noexcept;
+
+  // ---- twin (session_twin.cpp) ----
+  bool send_twin_get(Duration now);
+  bool send_reported_patch(std::string_view body, Duration now);
+  void on_twin_response(const iothub::ParsedTopic& topic, mqtt::Bytes body, Duration now);
+  void on_twin_received(mqtt::Bytes body, Duration now);
+  void on_desired(const iothub::ParsedTopic& topic, mqtt::Bytes body, Duration now);
+  void acknowledge(const DesiredPatch& patch, Duration now);
+
+  bool telemetry_active() const noexcept;
+  Duration since_open(Duration t) const noexcept { return t - open_at_; }
+  void count_failure_to_send(metrics::Op op);
+
+  SessionHost* host_;
+  mqtt::ClientConnection<boost::asio::ip::tcp::socket> connection_;
+  mqtt::ClientState client_;
+  TwinRequests twin_;
+  std::vector<std::string> buffered_desired_;             // notifications before the GET answer, bounded
+  std::array<Duration, kMaxQos0Pending> qos0_pending_{};  // intended times of unflushed QoS 0
+  Duration open_at_;                                      // intended opening on the ramp; behaviour time zero
+  Duration attempt_at_{0};                                // intended time of the current connection attempt
+  Duration connect_started_{0};                           // actual start of the TCP connect
+  Duration reconnect_at_{0};
+  Duration retry_get_at_ = Duration::max();
+  std::uint64_t device_index_;
+  std::uint64_t desired_version_ = 0;  // highest desired $version seen (GET or notification)
+  Rng backoff_rng_;
+  BehaviourSlices slices_;
+  std::uint32_t slot_;
+  std::uint32_t attempt_ = 0;
+  std::uint32_t module_slot_;
+  std::uint8_t qos0_pending_count_ = 0;
+  Phase phase_ = Phase::waiting_to_open;
+  EndReason pending_end_ = EndReason::protocol_error;  // why on_packet asked to stop
+  bool desired_subscriber_;
+  bool live_ = false;       // a connection task is running for attempt_
+  bool connected_ = false;  // CONNACK accepted on the current connection
+  bool ever_connected_ = false;
+};
+
+}  // namespace fleetsim::sim

@@ -1,0 +1,130 @@
+// One event-loop thread of the fleet: its io_context, its sessions, the TimerQueue behind its one
+// steady_timer, the buffers all its connections share, and its metrics::ThreadMetrics.
+//
+// Sessions call back into their host for time, deadlines, buffers and counters; nothing here is
+// locked because everything but request_drain() and done() runs on the host's own thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "metrics/operations.hpp"
+#include "sim/plan.hpp"
+#include "sim/session.hpp"
+#include "sim/timer_queue.hpp"
+#include "transports/mqtt/client_connection.hpp"
+
+namespace fleetsim::sim {
+
+// Counters every host of a run shares. Touched once per connection, never per message.
+struct FleetCounters {
+  std::atomic<std::int64_t> connected_now{0};
+  std::atomic<std::int64_t> connected_peak{0};
+  std::atomic<std::uint64_t> ever_connected{0};    // sessions whose first CONNACK was accepted
+  std::atomic<std::uint64_t> failed{0};            // sessions that never connected
+  std::atomic<std::uint64_t> connect_failures{0};  // TCP failures and connect timeouts
+
+  void on_connected() noexcept;
+  void on_disconnected() noexcept { connected_now.fetch_sub(1, std::memory_order_relaxed); }
+};
+
+// Scratch space for building one message at a time; sessions borrow it and never keep it.
+struct HostScratch {
+  std::string id;  // client id, device id
+  std::string topic;
+  std::string payload;
+  std::vector<PathValue> patch_items;
+  std::vector<std::pair<Duration, std::uint32_t>> due_reported;  // (intended time, state index)
+};
+
+class SessionHost {
+ public:
+  SessionHost(const FleetPlan& plan, std::string host_name, boost::asio::ip::tcp::endpoint target,
+              metrics::ThreadMetrics& metrics, FleetCounters& counters, Duration drain_grace);
+  SessionHost(const SessionHost&) = delete;
+  SessionHost& operator=(const SessionHost&) = delete;
+
+  // Before run(): adds the k-th session of the shard, with its behaviour state.
+  void add_session(std::uint64_t k);
+  std::size_t session_count() const noexcept { return sessions_.size(); }
+
+  // On the host's thread: opens the sessions on the ramp and runs until every session finished
+  // after a drain. `epoch` is time zero of the run, the same for every host.
+  void run(std::chrono::steady_clock::time_point epoch);
+  // Any thread: starts the end of the run (stop new operations, grace, close).
+  void request_drain();
+  bool done() const noexcept { return done_.load(std::memory_order_acquire); }
+
+  // ---- for sessions, on the host's thread ----
+  Duration now() const noexcept { return std::chrono::steady_clock::now() - epoch_; }
+  void arm(std::uint32_t slot, Duration deadline);
+  void disarm(std::uint32_t slot) { queue_.disarm(slot); }
+  boost::asio::io_context& io() noexcept { return io_; }
+  const boost::asio::ip::tcp::endpoint& target() const noexcept { return target_; }
+  const std::string& host_name() const noexcept { return host_name_; }
+  const FleetPlan& plan() const noexcept { return *plan_; }
+  const Scenario& scenario() const noexcept { return *plan_->scenario; }
+  metrics::ThreadMetrics& metrics() noexcept { return *metrics_; }
+  FleetCounters& counters() noexcept { return *counters_; }
+  mqtt::ClientBuffers& buffers() noexcept { return buffers_; }
+  HostScratch& scratch() noexcept { return scratch_; }
+  std::span<TelemetrySchedule> telemetry(const BehaviourSlices& s) noexcept {
+    return {telemetry_.data() + s.telemetry_first, s.telemetry_count};
+  }
+  std::span<ReportedState> reported(const BehaviourSlices& s) noexcept {
+    return {reported_.data() + s.reported_first, s.reported_count};
+  }
+  std::span<ValueGenerator> values(const BehaviourSlices& s) noexcept {
+    return {values_.data() + s.values_first, s.values_count};
+  }
+  bool draining() const noexcept { return draining_; }
+  void on_session_finished();
+
+ private:
+  void schedule_timer();
+  void on_timer();
+  void begin_drain();
+  void end_drain();
+  void stop_if_finished();
+  std::uint32_t host_slot() const noexcept { return static_cast<std::uint32_t>(sessions_.size()); }
+
+  const FleetPlan* plan_;
+  std::string host_name_;
+  boost::asio::ip::tcp::endpoint target_;
+  metrics::ThreadMetrics* metrics_;
+  FleetCounters* counters_;
+  Duration drain_grace_;
+  std::chrono::steady_clock::time_point epoch_{};
+
+  // Declared before the sessions: their sockets must go before the io_context does.
+  boost::asio::io_context io_{1};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  boost::asio::steady_timer timer_;
+  Duration timer_at_ = Duration::max();
+  bool timer_waiting_ = false;
+  TimerQueue queue_{0};
+
+  mqtt::ClientBuffers buffers_;
+  HostScratch scratch_;
+  std::vector<TelemetrySchedule> telemetry_;
+  std::vector<ReportedState> reported_;
+  std::vector<ValueGenerator> values_;
+  std::deque<Session> sessions_;  // a deque: sessions never move once made
+  std::size_t finished_ = 0;
+  bool draining_ = false;
+  bool stopped_ = false;
+  std::atomic<bool> done_{false};
+};
+
+}  // namespace fleetsim::sim
