@@ -126,6 +126,7 @@ int run_command(const RunArgs& args) {
                          });
   info.sessions_connected_peak = outcome.sessions_connected_peak;
   info.sessions_failed = outcome.sessions_failed;
+  info.connects_per_s = outcome.connects_per_s;
   info.interrupted = outcome.stopped_early;
   if (outcome.stopped_early) info.notes.push_back("run interrupted before its duration");
   if (snapshot.schedule_lag.count() > 0 &&

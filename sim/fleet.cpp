@@ -90,6 +90,10 @@ RunOutcome Fleet::run() {
 
   outcome.sessions_connected_peak = static_cast<std::uint64_t>(counters.connected_peak.load());
   outcome.sessions_failed = counters.failed.load();
+  const std::int64_t ramp_ns = counters.ramp_last_connack_ns.load() - counters.ramp_first_start_ns.load();
+  if (counters.ever_connected.load() > 0 && ramp_ns > 0) {
+    outcome.connects_per_s = static_cast<double>(counters.ever_connected.load()) / (static_cast<double>(ramp_ns) / 1e9);
+  }
   outcome.target_unreachable = counters.ever_connected.load() == 0 && counters.connect_failures.load() > 0;
   return outcome;
 }

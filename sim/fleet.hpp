@@ -37,6 +37,7 @@ struct RunOutcome {
   std::uint64_t sessions = 0;           // sessions in this shard
   std::uint64_t sessions_connected_peak = 0;
   std::uint64_t sessions_failed = 0;  // never connected
+  double connects_per_s = 0;          // sessions connected / (first connect start .. last first CONNACK)
   bool stopped_early = false;         // request_stop() before duration
   bool target_unreachable = false;    // no session ever connected and connects failed
 };

@@ -192,7 +192,10 @@ bool Session::on_connack(const mqtt::Connack& connack) {
                      static_cast<std::uint64_t>((host_->now() - connect_started_).count()));
       metrics.sessions_connected.add();
       host_->counters().on_connected();
-      if (!ever_connected_) host_->counters().ever_connected.fetch_add(1, std::memory_order_relaxed);
+      if (!ever_connected_) {
+        host_->counters().ever_connected.fetch_add(1, std::memory_order_relaxed);
+        host_->counters().on_first_connect(connect_started_.count(), host_->now().count());
+      }
       connected_ = true;
       ever_connected_ = true;
       phase_ = Phase::subscribing;

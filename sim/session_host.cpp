@@ -11,6 +11,16 @@ void FleetCounters::on_connected() noexcept {
   }
 }
 
+void FleetCounters::on_first_connect(std::int64_t started_ns, std::int64_t connack_ns) noexcept {
+  std::int64_t first = ramp_first_start_ns.load(std::memory_order_relaxed);
+  while (started_ns < first &&
+         !ramp_first_start_ns.compare_exchange_weak(first, started_ns, std::memory_order_relaxed)) {
+  }
+  std::int64_t last = ramp_last_connack_ns.load(std::memory_order_relaxed);
+  while (connack_ns > last && !ramp_last_connack_ns.compare_exchange_weak(last, connack_ns, std::memory_order_relaxed)) {
+  }
+}
+
 SessionHost::SessionHost(const FleetPlan& plan, std::string host_name, boost::asio::ip::tcp::endpoint target,
                          metrics::ThreadMetrics& metrics, FleetCounters& counters, Duration drain_grace)
     : plan_(&plan),

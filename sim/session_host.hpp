@@ -34,6 +34,12 @@ struct FleetCounters {
   std::atomic<std::uint64_t> ever_connected{0};    // sessions whose first CONNACK was accepted
   std::atomic<std::uint64_t> failed{0};            // sessions that never connected
   std::atomic<std::uint64_t> connect_failures{0};  // TCP failures and connect timeouts
+  // The connect ramp as it happened (ns since the run's epoch): the earliest start of a session's
+  // first successful connect, and its latest first CONNACK. Gives connects per second.
+  std::atomic<std::int64_t> ramp_first_start_ns{INT64_MAX};
+  std::atomic<std::int64_t> ramp_last_connack_ns{0};
+
+  void on_first_connect(std::int64_t started_ns, std::int64_t connack_ns) noexcept;
 
   void on_connected() noexcept;
   void on_disconnected() noexcept { connected_now.fetch_sub(1, std::memory_order_relaxed); }
