@@ -15,6 +15,16 @@ bash scripts/build.sh
 echo "== Test suite =="
 ctest --test-dir build --output-on-failure -j2 --timeout 600
 
+if [ "${FUZZ:-1}" = 1 ] && command -v clang++ >/dev/null; then
+  echo "== libFuzzer targets (clang), ${FUZZ_SECONDS:-20} s each =="
+  BUILD_DIR=build-fuzz CXX=clang++ bash scripts/build.sh -DFLEETSIM_FUZZ=ON -DFLEETSIM_BENCH=OFF \
+    --target fuzz_mqtt_codec fuzz_iothub_topics fuzz_sas >/dev/null
+  for f in fuzz_mqtt_codec fuzz_iothub_topics fuzz_sas; do
+    build-fuzz/tests/fuzz/$f -max_total_time="${FUZZ_SECONDS:-20}" -print_final_stats=1 2>&1 |
+      grep -E "stat::number_of_executed_units|ERROR|SUMMARY" | sed "s/^/$f: /"
+  done
+fi
+
 if [ "${SANITIZE:-1}" = 1 ]; then
   echo "== ASan+UBSan build =="
   BUILD_DIR=build-asan BUILD_TYPE=RelWithDebInfo bash scripts/build.sh -DFLEETSIM_SANITIZE=ON -DFLEETSIM_BENCH=OFF
