@@ -1,10 +1,12 @@
-// libFuzzer target for the MQTT codec: decode packets one after another from the input; every
-// decoded packet must re-encode to exactly encoded_size() bytes that decode to the same packet.
-// The input is also read as "filter\0topic" for topic_matches().
+// libFuzzer target for the MQTT codec: decode packets one after another from the input, once as
+// MQTT 3.1.1 and once as MQTT 5; every decoded packet must re-encode (same version) to exactly
+// encoded_size() bytes that decode to the same packet, and every MQTT 5 property list decode()
+// accepted must read to its end. The input is also read as "filter\0topic" for topic_matches().
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "support/mqtt_samples.hpp"
@@ -15,15 +17,59 @@ void require(bool condition) {
   if (!condition) std::abort();
 }
 
-void check_round_trip(const fleetsim::mqtt::Packet& packet) {
+// A validated list reads property by property up to its last byte.
+void check_properties_read(fleetsim::mqtt::Bytes list) {
   using namespace fleetsim::mqtt;
-  const std::size_t size = encoded_size(packet);
+  PropertyReader reader(list);
+  Property p;
+  std::size_t count = 0;
+  while (reader.next(p)) ++count;
+  require(list.empty() == (count == 0));
+}
+
+void check_decoded_properties(const fleetsim::mqtt::Packet& packet) {
+  std::visit(
+      [](const auto& p) {
+        if constexpr (requires { p.properties; }) check_properties_read(p.properties);
+        if constexpr (requires { p.will; }) {
+          if (p.will) check_properties_read(p.will->properties);
+        }
+      },
+      packet);
+}
+
+void check_round_trip(const fleetsim::mqtt::Packet& packet, fleetsim::mqtt::ProtocolVersion version) {
+  using namespace fleetsim::mqtt;
+  const EncodeOptions options{version};
+  const std::size_t size = encoded_size(packet, options);
   std::vector<std::uint8_t> bytes(size);
-  require(encode_to(packet, bytes.data()) == size);
-  const DecodeResult again = decode(bytes, DecodeLimits{.max_packet_size = size});
+  require(encode_to(packet, bytes.data(), options) == size);
+  const DecodeResult again = decode(bytes, DecodeLimits{.max_packet_size = size, .version = version});
   require(again.status == DecodeResult::Status::packet);
   require(again.consumed == size);
-  require(fleetsim::test::same_packet(packet, again.packet));
+  require(fleetsim::test::same_packet(packet, again.packet, version == ProtocolVersion::v5));
+}
+
+void decode_all(fleetsim::mqtt::Bytes rest, fleetsim::mqtt::ProtocolVersion version) {
+  using namespace fleetsim::mqtt;
+  // A small bound so the size check is exercised too.
+  const DecodeLimits limits{.max_packet_size = 4096, .version = version};
+  while (!rest.empty()) {
+    const DecodeResult r = decode(rest, limits);
+    if (r.status == DecodeResult::Status::need_more) {
+      require(r.consumed == 0);
+      require(r.needed == 0 || r.needed > rest.size());
+      break;
+    }
+    if (r.status == DecodeResult::Status::error) {
+      require(r.error != CodecError::ok);
+      break;
+    }
+    require(r.consumed > 0 && r.consumed <= rest.size());
+    check_decoded_properties(r.packet);
+    check_round_trip(r.packet, version);
+    rest = rest.subspan(r.consumed);
+  }
 }
 
 void check_topic_matching(std::string_view text) {
@@ -43,24 +89,8 @@ void check_topic_matching(std::string_view text) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace fleetsim::mqtt;
-  // A small bound so the size check is exercised too.
-  const DecodeLimits limits{.max_packet_size = 4096};
-  Bytes rest(data, size);
-  while (!rest.empty()) {
-    const DecodeResult r = decode(rest, limits);
-    if (r.status == DecodeResult::Status::need_more) {
-      require(r.consumed == 0);
-      require(r.needed == 0 || r.needed > rest.size());
-      break;
-    }
-    if (r.status == DecodeResult::Status::error) {
-      require(r.error != CodecError::ok);
-      break;
-    }
-    require(r.consumed > 0 && r.consumed <= rest.size());
-    check_round_trip(r.packet);
-    rest = rest.subspan(r.consumed);
-  }
+  decode_all(Bytes(data, size), ProtocolVersion::v3_1_1);
+  decode_all(Bytes(data, size), ProtocolVersion::v5);
   check_topic_matching(std::string_view(reinterpret_cast<const char*>(data), size));
   return 0;
 }

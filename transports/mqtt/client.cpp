@@ -2,17 +2,37 @@
 
 #include <algorithm>
 
+#include "transports/mqtt/properties.hpp"
+
 namespace fleetsim::mqtt {
 
-ClientState::ClientState(const ClientConfig& config) noexcept : config_(config) {
+ClientState::ClientState(const ClientConfig& config) noexcept
+    : config_(config), keep_alive_(config.keep_alive) {
   config_.max_inflight =
       static_cast<std::uint16_t>(std::min<std::size_t>(config_.max_inflight, kMaxInflight));
+  inflight_limit_ = config_.max_inflight;
 }
 
 void ClientState::on_connect_sent(ClientTime now) noexcept {
   phase_ = ClientPhase::awaiting_connack;
   last_sent_ = now;
   ping_outstanding_ = false;
+  // What an earlier server granted does not carry over to this connection.
+  keep_alive_ = config_.keep_alive;
+  inflight_limit_ = config_.max_inflight;
+}
+
+void ClientState::apply_connack_properties(const Connack& connack) noexcept {
+  if (connack.properties.empty()) return;
+  if (const auto receive_maximum = find_integer_property(connack.properties, PropertyId::receive_maximum)) {
+    // decode() refused 0, so the window keeps at least one slot. Entries beyond the new limit
+    // (from before a reconnection) stay until answered or expired.
+    inflight_limit_ = static_cast<std::uint16_t>(std::min<std::uint32_t>(inflight_limit_, *receive_maximum));
+  }
+  if (const auto server_keep_alive =
+          find_integer_property(connack.properties, PropertyId::server_keep_alive)) {
+    keep_alive_ = std::chrono::seconds(*server_keep_alive);
+  }
 }
 
 ConnackVerdict ClientState::on_connack(const Connack& connack) noexcept {
@@ -25,6 +45,7 @@ ConnackVerdict ClientState::on_connack(const Connack& connack) noexcept {
         return ConnackVerdict::refused;
       }
       phase_ = ClientPhase::connected;
+      apply_connack_properties(connack);
       return ConnackVerdict::accepted;
     case ClientPhase::disconnected:
     case ClientPhase::connected:
@@ -110,7 +131,8 @@ SubackVerdict ClientState::on_suback(const Suback& suback) noexcept {
     }
     verdict.status = SubackVerdict::Status::granted;
     for (const std::uint8_t code : suback.return_codes) {
-      if (code == 0x80) {
+      // 3.1.1 fails with 0x80 only; MQTT 5 with every reason code from 0x80 up.
+      if (code >= 0x80) {
         verdict.status = SubackVerdict::Status::refused;
       } else {
         verdict.max_granted = std::max(verdict.max_granted, code);
@@ -133,9 +155,9 @@ void ClientState::on_pingreq_sent(ClientTime now) noexcept {
 }
 
 std::optional<ClientTime> ClientState::keep_alive_deadline() const noexcept {
-  if (phase_ != ClientPhase::connected || config_.keep_alive.count() <= 0) return std::nullopt;
+  if (phase_ != ClientPhase::connected || keep_alive_.count() <= 0) return std::nullopt;
   if (ping_outstanding_) return ping_sent_ + config_.ping_timeout;
-  return last_sent_ + config_.keep_alive;
+  return last_sent_ + keep_alive_;
 }
 
 KeepAliveAction ClientState::check_keep_alive(ClientTime now) const noexcept {

@@ -1,4 +1,5 @@
-// The MQTT 3.1.1 client session without I/O: what a client must remember between packets.
+// The MQTT client session (3.1.1 and 5.0) without I/O: what a client must remember between
+// packets.
 //
 // ClientState owns no socket, timer or clock. The caller reports what it sent and received, with
 // the time (`now`, any monotonic epoch the caller picks), and asks what is due: the CONNECT/CONNACK
@@ -8,6 +9,10 @@
 //
 // Everything is fixed-size: a session of a large fleet carries one of these, so the in-flight
 // window is an array, not a map, and a full window refuses instead of growing.
+//
+// MQTT 5 flow control lives here too: an MQTT 5 CONNACK's Receive Maximum narrows the in-flight
+// window to what the server accepts (MQTT-3.3.4-7) and its Server Keep Alive replaces the
+// keep-alive the client asked for (MQTT-3.1.2-21); both for that connection only.
 //
 // Thread safety: none; one ClientState belongs to one session on one thread.
 #pragma once
@@ -29,7 +34,7 @@ struct ClientConfig {
   std::chrono::nanoseconds keep_alive{std::chrono::seconds(60)};
   // How long a PINGREQ may stay unanswered before the server counts as gone.
   std::chrono::nanoseconds ping_timeout{std::chrono::seconds(10)};
-  // QoS 1 window, at most ClientState::kMaxInflight.
+  // QoS 1 window, at most ClientState::kMaxInflight (and at most the server's Receive Maximum).
   std::uint16_t max_inflight = 32;
 };
 
@@ -57,7 +62,7 @@ struct InflightEntry {
 struct SubackVerdict {
   enum class Status : std::uint8_t {
     granted,         // every filter granted (codes 0..2)
-    refused,         // at least one 0x80
+    refused,         // at least one failure (0x80, or any MQTT 5 code from 0x80 up)
     unknown_id,      // no SUBSCRIBE pending under that id
     count_mismatch,  // return codes do not match the filters sent (section 3.9.3)
   };
@@ -85,6 +90,7 @@ class ClientState {
   // ---- connection flow ----
   // CONNECT written on a fresh transport (any other phase is reset first: a new connection).
   void on_connect_sent(ClientTime now) noexcept;
+  // Reads the MQTT 5 properties of an accepted CONNACK too (a 3.1.1 one has none).
   ConnackVerdict on_connack(const Connack& connack) noexcept;
   void on_disconnect_sent(ClientTime now) noexcept;
   // The transport closed. In-flight entries and pending subscriptions stay until the caller takes
@@ -101,7 +107,9 @@ class ClientState {
   // one that already timed out).
   std::optional<InflightEntry> on_puback(const Puback& puback) noexcept;
   std::size_t inflight() const noexcept { return inflight_count_; }
-  bool inflight_full() const noexcept { return inflight_count_ >= config_.max_inflight; }
+  bool inflight_full() const noexcept { return inflight_count_ >= inflight_limit_; }
+  // The window of this connection: max_inflight, narrowed by an MQTT 5 Receive Maximum.
+  std::uint16_t inflight_limit() const noexcept { return inflight_limit_; }
   // Intended time of the oldest entry, for the caller's timeout deadline.
   std::optional<ClientTime> oldest_inflight() const noexcept;
   // Removes every entry intended before `cutoff` and calls fn(entry) for each, in no particular
@@ -130,6 +138,8 @@ class ClientState {
   void clear_subscriptions() noexcept { pending_subscribe_count_ = 0; }
 
   // ---- keep-alive (section 3.1.2.10) ----
+  // The keep-alive of this connection: config().keep_alive, or the MQTT 5 Server Keep Alive.
+  std::chrono::nanoseconds keep_alive() const noexcept { return keep_alive_; }
   void on_packet_sent(ClientTime now) noexcept { last_sent_ = now; }
   void on_packet_received() noexcept;
   void on_pingreq_sent(ClientTime now) noexcept;
@@ -146,13 +156,16 @@ class ClientState {
   };
 
   bool packet_id_in_use(std::uint16_t id) const noexcept;
+  void apply_connack_properties(const Connack& connack) noexcept;
 
   ClientConfig config_;
+  std::chrono::nanoseconds keep_alive_;
   std::array<InflightEntry, kMaxInflight> inflight_{};
   std::array<PendingSubscribe, kMaxPendingSubscribes> pending_subscribes_{};
   ClientTime last_sent_{0};
   ClientTime ping_sent_{0};
   std::uint16_t next_packet_id_ = 1;
+  std::uint16_t inflight_limit_ = 0;
   std::uint8_t inflight_count_ = 0;
   std::uint8_t pending_subscribe_count_ = 0;
   ClientPhase phase_ = ClientPhase::disconnected;

@@ -37,6 +37,7 @@
 
 #include "transports/mqtt/codec.hpp"
 #include "transports/mqtt/packets.hpp"
+#include "transports/stream/stream.hpp"
 
 namespace fleetsim::mqtt {
 
@@ -76,6 +77,11 @@ class ClientConnection {
 
   Stream& stream() noexcept { return stream_; }
 
+  // The MQTT version every packet is encoded and decoded with (3.1.1 unless set); set it before
+  // the CONNECT of that version goes out.
+  void set_protocol_version(ProtocolVersion version) noexcept { version_ = version; }
+  ProtocolVersion protocol_version() const noexcept { return version_; }
+
   SendStatus send(const Packet& packet, ClientBuffers& buffers);
 
   // One non-blocking read, then on_packet(const Packet&) -> bool for every whole packet, in order.
@@ -113,6 +119,7 @@ class ClientConnection {
   std::vector<std::uint8_t> partial_;    // only while a packet is incomplete
   std::vector<std::uint8_t> unwritten_;  // only while the socket is full
   bool flushing_ = false;
+  ProtocolVersion version_ = ProtocolVersion::v3_1_1;
 };
 
 namespace detail {
@@ -128,7 +135,7 @@ ReadOutcome ClientConnection<Stream>::consume(Bytes data, OnPacket& on_packet, s
   used = 0;
   needed = 0;
   while (used < data.size()) {
-    DecodeResult r = decode(data.subspan(used));
+    DecodeResult r = decode(data.subspan(used), DecodeLimits{.version = version_});
     switch (r.status) {
       case DecodeResult::Status::packet:
         used += r.consumed;
@@ -179,17 +186,18 @@ ReadOutcome ClientConnection<Stream>::read_available(ClientBuffers& buffers, OnP
 
 template <class Stream>
 SendStatus ClientConnection<Stream>::send(const Packet& packet, ClientBuffers& buffers) {
-  const std::size_t size = encoded_size(packet);
+  const EncodeOptions options{version_};
+  const std::size_t size = encoded_size(packet, options);
   if (!unwritten_.empty()) {
     // Order on the wire must hold: behind bytes already waiting, the packet waits too.
     if (unwritten_.size() + size > kMaxUnwritten) return SendStatus::refused;
     const std::size_t old = unwritten_.size();
     unwritten_.resize(old + size);
-    encode_to(packet, unwritten_.data() + old);
+    encode_to(packet, unwritten_.data() + old, options);
     return SendStatus::queued;
   }
   if (buffers.scratch.size() < size) buffers.scratch.resize(size);
-  encode_to(packet, buffers.scratch.data());
+  encode_to(packet, buffers.scratch.data(), options);
   boost::system::error_code ec;
   std::size_t written = stream_.write_some(boost::asio::buffer(buffers.scratch.data(), size), ec);
   if (ec && !detail::would_block(ec)) return SendStatus::failed;
@@ -237,5 +245,6 @@ void ClientConnection<Stream>::close() noexcept {
 }
 
 extern template class ClientConnection<boost::asio::ip::tcp::socket>;
+extern template class ClientConnection<transports::Stream>;
 
 }  // namespace fleetsim::mqtt

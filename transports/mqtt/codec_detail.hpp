@@ -1,5 +1,6 @@
 // Internals shared by the codec's translation units: a bounds-checked reader over a packet body,
-// big-endian writers, and the per-packet body decoders. Not part of the public interface.
+// big-endian writers, MQTT 5 property and reason-code checks, and the per-packet body decoders.
+// Not part of the public interface.
 #pragma once
 
 #include <cstddef>
@@ -11,12 +12,48 @@
 
 namespace fleetsim::mqtt::detail {
 
-// MQTT 3.1.1 section 2.2.3: four 7-bit groups.
+// MQTT 3.1.1 section 2.2.3: four 7-bit groups. MQTT 5 calls the same encoding a Variable Byte
+// Integer (section 1.5.5) and uses it for property lengths too.
 inline constexpr std::size_t max_remaining_length = 268'435'455;
 
 inline constexpr std::size_t remaining_length_bytes(std::size_t n) noexcept {
   return n < 128 ? 1 : n < 16'384 ? 2 : n < 2'097'152 ? 3 : 4;
 }
+
+// Bytes of an MQTT 5 property list on the wire: its length as a Variable Byte Integer, then it.
+inline constexpr std::size_t properties_size(Bytes properties) noexcept {
+  return remaining_length_bytes(properties.size()) + properties.size();
+}
+
+// Where a property list sits: each MQTT 5 property is allowed in some of these (section 2.2.2.2).
+enum class PropertyScope : std::uint8_t {
+  connect,
+  will,
+  connack,
+  publish,
+  puback,
+  pubrec,
+  pubrel,
+  pubcomp,
+  subscribe,
+  suback,
+  unsubscribe,
+  unsuback,
+  disconnect,
+  auth,
+};
+
+// What decode() learns about a property list beyond its validity.
+struct PropertyFacts {
+  bool topic_alias = false;  // a PUBLISH may then have an empty topic (section 3.3.2.3.4)
+};
+
+// Validates an MQTT 5 property list: known identifiers allowed in `scope`, no repeats except where
+// the spec allows them, values well-formed and in range, nothing left over.
+CodecError check_properties(Bytes properties, PropertyScope scope, PropertyFacts& facts) noexcept;
+
+// Whether an MQTT 5 reason code may appear in a packet of `type` (section 2.4, table 2-6).
+bool valid_reason_code(PacketType type, std::uint8_t code) noexcept;
 
 // Reads the fields of one packet body. Every method leaves the reader unchanged on failure and
 // reports truncated_packet when the body ends inside a field (section 1.5.3: lengths must fit).
@@ -63,6 +100,43 @@ class Reader {
     return CodecError::ok;
   }
 
+  // A Variable Byte Integer (MQTT 5 section 1.5.5): at most four bytes.
+  CodecError vbi(std::uint32_t& v) noexcept {
+    std::uint32_t value = 0;
+    for (std::size_t i = 0; i < 4; ++i) {
+      if (static_cast<std::size_t>(end_ - p_) <= i) return CodecError::truncated_packet;
+      value |= static_cast<std::uint32_t>(p_[i] & 0x7F) << (7 * i);
+      if ((p_[i] & 0x80) == 0) {
+        p_ += i + 1;
+        v = value;
+        return CodecError::ok;
+      }
+    }
+    return CodecError::malformed_variable_byte_integer;
+  }
+
+  // An MQTT 5 property list: its length, then that many bytes, validated for `scope`.
+  CodecError properties(Bytes& v, PropertyScope scope, PropertyFacts& facts) noexcept {
+    const std::uint8_t* const start = p_;
+    std::uint32_t n = 0;
+    if (auto e = vbi(n); e != CodecError::ok) return e;
+    if (left() < n) {
+      p_ = start;
+      return CodecError::truncated_packet;
+    }
+    if (auto e = check_properties(Bytes(p_, n), scope, facts); e != CodecError::ok) {
+      p_ = start;
+      return e;
+    }
+    v = Bytes(p_, n);
+    p_ += n;
+    return CodecError::ok;
+  }
+  CodecError properties(Bytes& v, PropertyScope scope) noexcept {
+    PropertyFacts facts;
+    return properties(v, scope, facts);
+  }
+
   Bytes rest() noexcept {
     const Bytes r(p_, left());
     p_ = end_;
@@ -99,12 +173,40 @@ inline std::uint8_t* put_string(std::uint8_t* out, std::string_view text) noexce
   return put_binary(out, as_bytes(text));
 }
 
-// Body decoders: `body` is exactly the remaining-length bytes of one packet, `flags` the low
-// nibble of its first byte (already checked against the type's fixed flags).
+// A Variable Byte Integer (the remaining length, an MQTT 5 property length).
+inline std::uint8_t* put_vbi(std::uint8_t* out, std::size_t n) noexcept {
+  do {
+    std::uint8_t b = n & 0x7F;
+    n >>= 7;
+    if (n != 0) b |= 0x80;
+    *out++ = b;
+  } while (n != 0);
+  return out;
+}
+
+// An MQTT 5 property list with its length prefix.
+inline std::uint8_t* put_properties(std::uint8_t* out, Bytes properties) noexcept {
+  return put_raw(put_vbi(out, properties.size()), properties);
+}
+
+// Body decoders: `body` is exactly the remaining-length bytes of one packet (fixed-header flags
+// already checked), `v5` the connection's version. CONNECT reads its own protocol level instead.
 CodecError decode_connect(Bytes body, Connect& out) noexcept;
-CodecError decode_connack(Bytes body, Connack& out) noexcept;
-CodecError decode_subscribe(Bytes body, Subscribe& out) noexcept;
-CodecError decode_suback(Bytes body, Suback& out) noexcept;
-CodecError decode_unsubscribe(Bytes body, Unsubscribe& out) noexcept;
+CodecError decode_connack(Bytes body, Connack& out, bool v5) noexcept;
+CodecError decode_subscribe(Bytes body, Subscribe& out, bool v5) noexcept;
+CodecError decode_suback(Bytes body, Suback& out, bool v5) noexcept;
+CodecError decode_unsubscribe(Bytes body, Unsubscribe& out, bool v5) noexcept;
+CodecError decode_unsuback_v5(Bytes body, Unsuback& out) noexcept;
+
+// PINGREQ, PINGRESP (and the 3.1.1 DISCONNECT): no body at all.
+template <class Empty>
+CodecError decode_empty(Bytes body, Packet& packet) noexcept {
+  if (!body.empty()) return CodecError::trailing_bytes;
+  packet.emplace<Empty>();
+  return CodecError::ok;
+}
+
+// Every MQTT 5 body (decode_v5.cpp).
+CodecError decode_body_v5(PacketType type, std::uint8_t flags, Bytes body, Packet& packet) noexcept;
 
 }  // namespace fleetsim::mqtt::detail

@@ -30,6 +30,14 @@ class CodecCategory final : public std::error_category {
       case CodecError::empty_subscription_list: return "SUBSCRIBE/UNSUBSCRIBE without a topic filter [MQTT-3.8.3-3]";
       case CodecError::invalid_suback_code: return "SUBACK return code other than 0, 1, 2 or 0x80 [MQTT-3.9.3-2]";
       case CodecError::dup_with_qos0: return "DUP flag set on a QoS 0 PUBLISH [MQTT-3.3.1-2]";
+      case CodecError::malformed_variable_byte_integer: return "variable byte integer longer than 4 bytes [MQTT 5 1.5.5]";
+      case CodecError::unknown_property: return "property identifier not defined by MQTT 5.0 [MQTT 5 2.2.2.2]";
+      case CodecError::property_not_allowed: return "property not allowed in this packet type [MQTT 5 2.2.2.2]";
+      case CodecError::duplicate_property: return "property repeated where it may appear once [MQTT 5 2.2.2.2]";
+      case CodecError::invalid_property_value: return "property value out of range (e.g. Receive Maximum 0) [MQTT 5 3]";
+      case CodecError::invalid_reason_code: return "reason code not defined for this packet type [MQTT 5 2.4]";
+      case CodecError::invalid_subscription_options: return "reserved subscription option bits, Retain Handling 3, or No Local on a shared subscription [MQTT-3.8.3-4/5]";
+      case CodecError::auth_not_supported: return "AUTH packet: enhanced authentication is not supported [MQTT 5 3.15]";
     }
     return "unknown mqtt codec error " + std::to_string(ev);
   }

@@ -1,18 +1,13 @@
-// decode(): the fixed header (MQTT 3.1.1 section 2.2), dispatch by packet type, and the bodies on
-// the hot path (PUBLISH and the two-byte acknowledgements), kept here so they inline into the
-// dispatch. CONNECT/CONNACK and SUBSCRIBE/UNSUBSCRIBE bodies live in their own files.
+// decode(): the fixed header (MQTT 3.1.1 section 2.2, MQTT 5.0 section 2.1), dispatch by version
+// and packet type, and the 3.1.1 bodies on the hot path (PUBLISH and the two-byte
+// acknowledgements), kept here so they inline into the dispatch. The MQTT 5 dispatch has its own
+// file (decode_v5.cpp), so the 3.1.1 path stays as small as it was; CONNECT/CONNACK and
+// SUBSCRIBE/UNSUBSCRIBE bodies live in their own files.
 #include "transports/mqtt/codec.hpp"
 #include "transports/mqtt/codec_detail.hpp"
 
 namespace fleetsim::mqtt {
 namespace {
-
-DecodeResult failure(CodecError e) noexcept {
-  DecodeResult r;
-  r.status = DecodeResult::Status::error;
-  r.error = e;
-  return r;
-}
 
 // Section 2.2.2: PUBLISH flags carry dup/qos/retain; PUBREL, SUBSCRIBE and UNSUBSCRIBE must be
 // 0010; every other type 0000.
@@ -61,13 +56,7 @@ CodecError decode_ack(Bytes body, Packet& packet) noexcept {
   return decode_packet_id_only(body, packet.emplace<Ack>().packet_id);
 }
 
-template <class Empty>
-CodecError decode_empty(Bytes body, Packet& packet) noexcept {
-  if (!body.empty()) return CodecError::trailing_bytes;
-  packet.emplace<Empty>();
-  return CodecError::ok;
-}
-
+// The MQTT 3.1.1 bodies; MQTT 5 goes to detail::decode_body_v5 (decode_v5.cpp).
 CodecError decode_body(PacketType type, std::uint8_t flags, Bytes body, Packet& packet) noexcept {
   switch (type) {
     case PacketType::publish:
@@ -85,59 +74,76 @@ CodecError decode_body(PacketType type, std::uint8_t flags, Bytes body, Packet& 
     case PacketType::connect:
       return detail::decode_connect(body, packet.emplace<Connect>());
     case PacketType::connack:
-      return detail::decode_connack(body, packet.emplace<Connack>());
+      return detail::decode_connack(body, packet.emplace<Connack>(), false);
     case PacketType::subscribe:
-      return detail::decode_subscribe(body, packet.emplace<Subscribe>());
+      return detail::decode_subscribe(body, packet.emplace<Subscribe>(), false);
     case PacketType::suback:
-      return detail::decode_suback(body, packet.emplace<Suback>());
+      return detail::decode_suback(body, packet.emplace<Suback>(), false);
     case PacketType::unsubscribe:
-      return detail::decode_unsubscribe(body, packet.emplace<Unsubscribe>());
+      return detail::decode_unsubscribe(body, packet.emplace<Unsubscribe>(), false);
     case PacketType::pingreq:
-      return decode_empty<Pingreq>(body, packet);
+      return detail::decode_empty<Pingreq>(body, packet);
     case PacketType::pingresp:
-      return decode_empty<Pingresp>(body, packet);
+      return detail::decode_empty<Pingresp>(body, packet);
     case PacketType::disconnect:
-      return decode_empty<Disconnect>(body, packet);
+      return detail::decode_empty<Disconnect>(body, packet);
+    case PacketType::auth:
+      break;  // reserved in 3.1.1, refused from the fixed header
   }
   return CodecError::reserved_packet_type;
+}
+
+// Fills `result` (packet or need_more) or returns the error. One named result object in decode()
+// keeps the return value optimisation: copying a DecodeResult costs more than decoding a PUBACK.
+CodecError decode_into(Bytes input, const DecodeLimits& limits, DecodeResult& result) noexcept {
+  if (input.empty()) return CodecError::ok;
+
+  const bool v5 = limits.version == ProtocolVersion::v5;
+  const std::uint8_t type_bits = input[0] >> 4;
+  const std::uint8_t flags = input[0] & 0x0F;
+  if (type_bits == 0 || (type_bits == 15 && !v5)) return CodecError::reserved_packet_type;
+  // Refused at once rather than read: nothing here could carry on an authentication exchange.
+  if (type_bits == 15) return CodecError::auth_not_supported;
+  const auto type = static_cast<PacketType>(type_bits);
+  if (auto e = check_fixed_flags(type, flags); e != CodecError::ok) return e;
+
+  // Remaining length: up to four bytes, seven bits each, least significant group first.
+  std::size_t remaining = 0;
+  std::size_t pos = 1;
+  for (unsigned shift = 0;; shift += 7) {
+    if (pos == 5) return CodecError::malformed_remaining_length;
+    if (pos >= input.size()) return CodecError::ok;  // header incomplete: `needed` unknown yet
+    const std::uint8_t b = input[pos++];
+    remaining |= static_cast<std::size_t>(b & 0x7F) << shift;
+    if ((b & 0x80) == 0) break;
+  }
+  // Refused from the header alone, so a peer cannot make us buffer an oversized body.
+  if (remaining > limits.max_packet_size) return CodecError::packet_too_large;
+
+  const std::size_t total = pos + remaining;
+  if (input.size() < total) {
+    result.needed = total;
+    return CodecError::ok;
+  }
+
+  const Bytes body = input.subspan(pos, remaining);
+  const CodecError e = v5 ? detail::decode_body_v5(type, flags, body, result.packet)
+                          : decode_body(type, flags, body, result.packet);
+  if (e != CodecError::ok) return e;
+  result.status = DecodeResult::Status::packet;
+  result.consumed = total;
+  return CodecError::ok;
 }
 
 }  // namespace
 
 DecodeResult decode(Bytes input, const DecodeLimits& limits) {
   DecodeResult result;
-  if (input.empty()) return result;
-
-  const std::uint8_t type_bits = input[0] >> 4;
-  const std::uint8_t flags = input[0] & 0x0F;
-  if (type_bits == 0 || type_bits == 15) return failure(CodecError::reserved_packet_type);
-  const auto type = static_cast<PacketType>(type_bits);
-  if (auto e = check_fixed_flags(type, flags); e != CodecError::ok) return failure(e);
-
-  // Remaining length: up to four bytes, seven bits each, least significant group first.
-  std::size_t remaining = 0;
-  std::size_t pos = 1;
-  for (unsigned shift = 0;; shift += 7) {
-    if (pos == 5) return failure(CodecError::malformed_remaining_length);
-    if (pos >= input.size()) return result;  // header incomplete: `needed` unknown yet
-    const std::uint8_t b = input[pos++];
-    remaining |= static_cast<std::size_t>(b & 0x7F) << shift;
-    if ((b & 0x80) == 0) break;
+  if (const CodecError e = decode_into(input, limits, result); e != CodecError::ok) {
+    result.status = DecodeResult::Status::error;
+    result.error = e;
+    result.needed = 0;
   }
-  // Refused from the header alone, so a peer cannot make us buffer an oversized body.
-  if (remaining > limits.max_packet_size) return failure(CodecError::packet_too_large);
-
-  const std::size_t total = pos + remaining;
-  if (input.size() < total) {
-    result.needed = total;
-    return result;
-  }
-
-  if (auto e = decode_body(type, flags, input.subspan(pos, remaining), result.packet); e != CodecError::ok) {
-    return failure(e);
-  }
-  result.status = DecodeResult::Status::packet;
-  result.consumed = total;
   return result;
 }
 
