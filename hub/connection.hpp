@@ -1,6 +1,7 @@
-// What the protocol handlers know of a connection: its session state, and two actions that
-// reach beyond the packet being handled (a desired push, closing an older session of the same
-// identity). The MQTT endpoint implements it over a socket; unit tests with a recording fake.
+// What the protocol handlers know of a connection: its session state, its client certificate
+// (X.509 identities), and two actions that reach beyond the packet being handled (a desired push,
+// closing an older session of the same identity). The MQTT endpoint implements it over a stream;
+// unit tests with a recording fake.
 //
 // Thread safety: none; connections live on the hub thread.
 #pragma once
@@ -9,6 +10,10 @@
 
 #include "hub/registry.hpp"
 #include "transports/mqtt/packets.hpp"
+
+namespace fleetsim::transports {
+struct PeerCertificate;
+}
 
 namespace fleetsim::hub {
 
@@ -26,6 +31,9 @@ struct SessionState {
   Identity* identity = nullptr;  // set once CONNECT is accepted
   std::uint8_t subscriptions = 0;
   std::uint16_t keep_alive_s = 0;
+  // The SAS token's `se` (Unix seconds) accepted at CONNECT; 0 for X.509 sessions, which do not
+  // expire. The hub closes the session once it has passed (reference 1.5).
+  std::uint64_t sas_expiry_s = 0;
 
   bool connected() const noexcept { return identity != nullptr; }
   bool subscribed(Subscription s) const noexcept {
@@ -44,6 +52,13 @@ class Connection {
   // Drops the connection at once, without a DISCONNECT (MQTT 3.1.1 has none from the server).
   // Implementations call release_identity(). Idempotent.
   virtual void close() = 0;
+  // The certificate the client presented in the TLS handshake: false when there is none (plain
+  // TCP, or TLS without a client certificate). Read on demand at CONNECT: sessions keep nothing
+  // for it.
+  virtual bool peer_certificate(transports::PeerCertificate& out) const {
+    (void)out;
+    return false;
+  }
 
   SessionState& session() noexcept { return session_; }
   const SessionState& session() const noexcept { return session_; }
@@ -61,6 +76,7 @@ class Connection {
     }
     session_.identity = nullptr;
     session_.subscriptions = 0;
+    session_.sas_expiry_s = 0;
   }
 
  private:

@@ -19,8 +19,13 @@ struct Counters {
   std::atomic<std::uint64_t> reported_patches{0};
   std::atomic<std::uint64_t> desired_pushed{0};
   std::atomic<std::uint64_t> keep_alive_expired{0};
-  std::atomic<std::uint64_t> slow_consumers{0};  // closed: output above the pending bound
-  std::atomic<std::uint64_t> task_failures{0};   // a connection or accept task ended by an exception
+  std::atomic<std::uint64_t> slow_consumers{0};          // closed: output above the pending bound
+  std::atomic<std::uint64_t> task_failures{0};           // a connection or accept task ended by an exception
+  std::atomic<std::uint64_t> sas_expired{0};             // sessions closed because their SAS token expired
+  std::atomic<std::uint64_t> tls_handshake_failures{0};  // failed or timed out; the client is dropped
+  std::atomic<std::uint64_t> http_requests{0};           // requests answered by the REST hook
+  std::atomic<std::uint64_t> http_refused{0};  // malformed, oversized or timed-out requests, refused upgrades
+  std::atomic<std::uint64_t> websocket_upgrades{0};  // accepted: each became an MQTT session
 };
 
 inline void bump(std::atomic<std::uint64_t>& counter) noexcept {

@@ -32,6 +32,14 @@ Verdict handle_packet(HubContext& hub, Connection& connection, const mqtt::Packe
 Verdict handle_connect(HubContext& hub, Connection& connection, const mqtt::Connect& connect,
                        twin::Timestamp now, Output& out);
 
+// Reference 1.5: the hub closes a session once the SAS token it connected with has expired
+// (`se` <= now, the same rule CONNECT applies). Asked once a second for every session; counts
+// `sas_expired` when it answers close.
+Verdict check_sas_lifetime(HubContext& hub, const SessionState& session, twin::Timestamp now);
+
+// Seconds since the Unix epoch (0 before it), as SAS `se` counts them.
+std::uint64_t unix_seconds(twin::Timestamp now) noexcept;
+
 Verdict handle_subscribe(HubContext& hub, SessionState& session, const mqtt::Subscribe& subscribe,
                          Output& out);
 Verdict handle_unsubscribe(SessionState& session, const mqtt::Unsubscribe& unsubscribe, Output& out);

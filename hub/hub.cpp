@@ -12,8 +12,9 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 
+#include "hub/endpoint.hpp"
 #include "hub/hub_context.hpp"
-#include "hub/mqtt_endpoint.hpp"
+#include "hub/hub_tls.hpp"
 #include "hub/twin_store.hpp"
 
 namespace fleetsim::hub {
@@ -24,12 +25,14 @@ struct HubRuntime {
   // Concurrency hint 1: exactly one thread runs this context.
   asio::io_context io{1};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
-  std::unique_ptr<MqttEndpoint> endpoint;  // declared after io: destroyed before it
+  std::unique_ptr<Endpoint> endpoint;  // declared after io: destroyed before it
   std::thread thread;
 };
 
 Hub::Hub(HubConfig config)
-    : config_(std::move(config)), context_(std::make_unique<HubContext>(config_.host_name)) {}
+    : config_(std::move(config)),
+      context_(std::make_unique<HubContext>(config_.host_name)),
+      tls_(std::make_unique<HubTls>()) {}
 
 Hub::~Hub() {
   stop();
@@ -41,12 +44,22 @@ void Hub::start() {
   const auto address = asio::ip::make_address(config_.bind_address, ec);
   if (ec) throw std::system_error(ec, "invalid hub bind address '" + config_.bind_address + "'");
 
+  std::optional<tls::TlsContext> tls;
+  if (config_.mqtts_port || config_.https_port) {
+    tls_->prepare(config_);
+    tls = tls_->make_context(config_);
+  }
   auto runtime = std::make_unique<HubRuntime>();
   EndpointLimits limits;
   limits.max_packet_size = config_.max_packet_size;
-  runtime->endpoint = std::make_unique<MqttEndpoint>(
-      runtime->io, *context_, asio::ip::tcp::endpoint(address, config_.mqtt_port), limits);
-  mqtt_port_ = runtime->endpoint->port();
+  limits.handshake_timeout = config_.handshake_timeout;
+  const ListenerPorts ports{config_.mqtt_port, config_.mqtts_port, config_.http_port, config_.https_port};
+  runtime->endpoint =
+      std::make_unique<Endpoint>(runtime->io, *context_, address, ports, limits, std::move(tls));
+  for (const ListenerKind kind :
+       {ListenerKind::mqtt, ListenerKind::mqtts, ListenerKind::http, ListenerKind::https}) {
+    ports_[static_cast<std::size_t>(kind)] = runtime->endpoint->port(kind);
+  }
   runtime->endpoint->start();
   runtime->work.emplace(runtime->io.get_executor());
   HubRuntime& r = *runtime;
@@ -74,11 +87,31 @@ void Hub::stop() {
 }
 
 std::uint16_t Hub::mqtt_port() const {
-  return mqtt_port_;
+  return ports_[static_cast<std::size_t>(ListenerKind::mqtt)];
+}
+
+std::uint16_t Hub::mqtts_port() const {
+  return ports_[static_cast<std::size_t>(ListenerKind::mqtts)];
+}
+
+std::uint16_t Hub::http_port() const {
+  return ports_[static_cast<std::size_t>(ListenerKind::http)];
+}
+
+std::uint16_t Hub::https_port() const {
+  return ports_[static_cast<std::size_t>(ListenerKind::https)];
 }
 
 const std::string& Hub::host_name() const {
   return config_.host_name;
+}
+
+const std::string& Hub::bind_address() const {
+  return config_.bind_address;
+}
+
+const std::string& Hub::ca_file() const {
+  return tls_->ca_file();
 }
 
 template <class Fn>
@@ -88,6 +121,14 @@ auto Hub::on_hub_thread(Fn&& fn) {
   auto result = task.get_future();
   asio::post(runtime_->io, [&task] { task(); });
   return result.get();
+}
+
+void Hub::add_trusted_ca(std::string_view ca_pem) {
+  tls_->add_trusted_ca(ca_pem);
+  if (!runtime_ || !(config_.mqtts_port || config_.https_port)) return;
+  // Built here, off the hub thread (it reads files); only the swap happens there.
+  tls::TlsContext context = tls_->make_context(config_);
+  on_hub_thread([&] { runtime_->endpoint->set_tls_context(std::move(context)); });
 }
 
 bool Hub::add_device(std::string_view device_id, std::string_view primary_key_b64,
@@ -102,6 +143,16 @@ bool Hub::add_module(std::string_view device_id, std::string_view module_id, std
   return on_hub_thread([&] {
     return context_->registry.add_module(device_id, module_id, primary_key_b64, secondary_key_b64) != nullptr;
   });
+}
+
+bool Hub::add_device(std::string_view device_id, const Authentication& authentication) {
+  return on_hub_thread([&] { return context_->registry.add_device(device_id, authentication) != nullptr; });
+}
+
+bool Hub::add_module(std::string_view device_id, std::string_view module_id,
+                     const Authentication& authentication) {
+  return on_hub_thread(
+      [&] { return context_->registry.add_module(device_id, module_id, authentication) != nullptr; });
 }
 
 bool Hub::set_enabled(std::string_view device_id, std::string_view module_id, bool enabled) {
@@ -135,7 +186,12 @@ Hub::Stats Hub::stats() const {
                get(c.connects_refused),     get(c.protocol_errors),    get(c.forbidden_topics),
                get(c.telemetry_received),   get(c.twin_gets),          get(c.reported_patches),
                get(c.desired_pushed),       get(c.keep_alive_expired), get(c.slow_consumers),
-               get(c.task_failures)};
+               get(c.task_failures),        get(c.sas_expired),        get(c.tls_handshake_failures),
+               get(c.http_requests),        get(c.http_refused),       get(c.websocket_upgrades)};
+}
+
+std::string Hub::service_connection_string() {
+  return on_hub_thread([&] { return context_->service_api.owner_connection_string(config_.host_name); });
 }
 
 }  // namespace fleetsim::hub

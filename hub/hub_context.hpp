@@ -11,6 +11,8 @@
 
 #include "hub/counters.hpp"
 #include "hub/registry.hpp"
+#include "hub/rest.hpp"
+#include "hub/service/service.hpp"
 
 namespace fleetsim::hub {
 
@@ -20,6 +22,10 @@ struct HubContext {
   std::string host_name;  // HostName: usernames and SAS scopes must name it
   Registry registry;
   Counters counters;
+  // The IoT Hub service API (hub/service/): registry, twins, queries, shared access policies.
+  service::ServiceApi service_api;
+  // Answers HTTP requests that are not WebSocket upgrades (rest.hpp): the service API.
+  RestDispatcher rest_dispatcher = &dispatch_to_service_api;
 
   std::string topic_scratch;
   std::string body_scratch;

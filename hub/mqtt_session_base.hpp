@@ -1,6 +1,6 @@
-// What the MQTT endpoint keeps of every session, whatever its stream type: the link in the
+// What the endpoint keeps of every MQTT session, whatever its transport: the link in the
 // endpoint's session list, the last time the client was heard from, and the resources all
-// sessions of the hub thread share (one read buffer, one answer buffer).
+// sessions and connections of the hub thread share (one read buffer, one answer buffer).
 //
 // Thread safety: none; the hub thread only.
 #pragma once
@@ -28,11 +28,17 @@ struct EndpointLimits {
   std::size_t max_pending_output = 1024 * 1024;
   // Silence allowed before CONNECT; after it, 1.5 x keep-alive capped at 1767 s (reference 2.4).
   std::chrono::milliseconds connect_timeout{10'000};
+  // A TLS server handshake, and an HTTP request from its first byte, must complete within this.
+  std::chrono::milliseconds handshake_timeout{10'000};
+  // An HTTP keep-alive connection may wait this long for its next request.
+  std::chrono::milliseconds http_idle_timeout{60'000};
+  std::size_t max_http_head = 8 * 1024;
+  std::size_t max_http_body = 1024 * 1024;
 };
 
-// Shared by every session of one hub thread. Sessions read into `read_buffer` and decode there
-// in place, so an idle session holds no read buffer at all; only a trailing partial packet is
-// copied into the session.
+// Shared by every session and connection of one hub thread. Sessions read into `read_buffer` and
+// decode there in place, so an idle session holds no read buffer at all; only a trailing partial
+// packet is copied into the session.
 struct EndpointShared {
   EndpointShared(HubContext& context, EndpointLimits endpoint_limits)
       : hub(context), limits(endpoint_limits), decode_limits{endpoint_limits.max_packet_size} {}
@@ -54,10 +60,14 @@ class SessionBase : public Connection, public SessionHook {
   explicit SessionBase(Clock::time_point now) : last_heard_(now) {}
   virtual ~SessionBase() = default;
 
-  // Closes the session if the client has been silent longer than allowed (one sweep a second
-  // over all sessions instead of one timer per session).
-  void close_if_silent(Clock::time_point now, const EndpointLimits& limits) {
-    if (now - last_heard_ > allowed_silence(limits)) expire();
+  // Once a second over all sessions (instead of timers per session): closes the session if the
+  // client has been silent longer than allowed, or if its SAS token has expired.
+  void sweep(HubContext& hub, Clock::time_point now, twin::Timestamp wall_now, const EndpointLimits& limits) {
+    if (now - last_heard_ > allowed_silence(limits)) {
+      expire();
+    } else if (check_sas_lifetime(hub, session(), wall_now) == Verdict::close) {
+      close();
+    }
   }
 
  protected:

@@ -1,11 +1,15 @@
 // A main() for the fuzz targets without libFuzzer, so every CI build exercises them: it feeds the
-// target the valid test vectors (MQTT packets, topics, tokens, connection strings), then
+// target the valid test vectors (MQTT 3.1.1 and 5 packets, topics, tokens, connection strings), then
 // pseudo-random mutations of them from a fixed seed. A broken invariant aborts the process.
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <string_view>
@@ -52,6 +56,12 @@ std::vector<Input> seed_corpus() {
     // The 20 KB PUBLISH would make every mutation slow; the small ones cover the same code.
     if (fleetsim::mqtt::encoded_size(packet) > 1000) continue;
     corpus.push_back(fleetsim::test::encoded(packet));
+    stream.insert(stream.end(), corpus.back().begin(), corpus.back().end());
+  }
+  corpus.push_back(stream);
+  stream.clear();
+  for (const auto& packet : fleetsim::test::sample_packets_v5()) {
+    corpus.push_back(fleetsim::test::encoded_v5(packet));
     stream.insert(stream.end(), corpus.back().begin(), corpus.back().end());
   }
   corpus.push_back(stream);
@@ -131,8 +141,25 @@ Input mutate(const Input& seed, const std::vector<Input>& corpus, std::mt19937& 
 
 }  // namespace
 
-int main() {
-  const std::vector<Input> corpus = seed_corpus();
+// Arguments name seed directories (tests/fuzz/corpus/NAME): their files replace the built-in
+// vectors, for targets whose inputs are not MQTT-shaped.
+int main(int argc, char** argv) {
+  std::vector<Input> corpus;
+  for (int i = 1; i < argc; ++i) {
+    std::error_code error;
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(argv[i], error)) files.push_back(entry.path());
+    std::sort(files.begin(), files.end());  // the same order on every run
+    for (const auto& file : files) {
+      std::ifstream in(file, std::ios::binary);
+      corpus.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    if (error || files.empty()) {
+      std::fprintf(stderr, "no seeds in %s\n", argv[i]);
+      return 1;
+    }
+  }
+  if (corpus.empty()) corpus = seed_corpus();
   constexpr std::size_t mutations = 5000;
   std::mt19937 rng(20240531);  // fixed: the same inputs on every run
   std::signal(SIGABRT, print_current_input);

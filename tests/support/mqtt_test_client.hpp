@@ -1,29 +1,73 @@
 // A small blocking MQTT 3.1.1 client for integration tests, built from the sans-I/O codec over a
-// real TCP socket. Every receive has a deadline; nothing here sleeps.
+// real socket: plain TCP, TLS, WebSocket or WebSocket over TLS (transports::Stream). Every wait
+// has a deadline; nothing here sleeps.
 //
-//   MqttTestClient client(port);
+//   MqttTestClient client(port);                           // MQTT over TCP
+//   MqttTestClient secure(port, TestTransport::tls(ctx));  // MQTT over TLS
+//   ASSERT_FALSE(secure.handshake_error());
 //   client.send(connect);
 //   auto connack = client.receive_as<mqtt::Connack>();
 //   EXPECT_TRUE(client.wait_closed());
+//
+// TestConnection is the byte layer alone (connect, handshakes, write, read with a deadline), for
+// tests that speak HTTP or garbage instead of MQTT.
 #pragma once
 
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
-#include <boost/asio/connect.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/write.hpp>
 
 #include "transports/mqtt/codec.hpp"
+#include "transports/stream/stream.hpp"
+#include "transports/tls/tls_context.hpp"
 
 namespace fleetsim::test {
+
+// How a test client reaches the server. The pointed-to context and certificate must outlive
+// the connection's handshakes.
+struct TestTransport {
+  bool tls = false;
+  bool websocket = false;
+  const tls::TlsContext* tls_context = nullptr;                // tls: the client context
+  const transports::ClientCertificate* certificate = nullptr;  // tls: an X.509 client identity
+  std::string server_name = "localhost";                       // SNI and host check; WebSocket Host
+  std::string ws_path = std::string(transports::kIotHubWebSocketPath);
+  std::string ws_subprotocol = std::string(transports::kMqttSubprotocol);
+
+  static TestTransport tcp() { return {}; }
+  static TestTransport tls_over_tcp(const tls::TlsContext& context,
+                                    const transports::ClientCertificate* certificate = nullptr) {
+    TestTransport t;
+    t.tls = true;
+    t.tls_context = &context;
+    t.certificate = certificate;
+    return t;
+  }
+  static TestTransport ws() {
+    TestTransport t;
+    t.websocket = true;
+    return t;
+  }
+  static TestTransport wss(const tls::TlsContext& context,
+                           const transports::ClientCertificate* certificate = nullptr) {
+    TestTransport t = tls_over_tcp(context, certificate);
+    t.websocket = true;
+    return t;
+  }
+};
 
 // A received packet with the bytes it views into: move it, do not copy it.
 struct ReceivedPacket {
@@ -31,24 +75,141 @@ struct ReceivedPacket {
   mqtt::Packet packet;
 };
 
-class MqttTestClient {
+class TestConnection {
  public:
   using Duration = std::chrono::steady_clock::duration;
   static constexpr Duration default_timeout = std::chrono::seconds(5);
+  enum class ReadResult { data, closed, timeout };
 
-  // Connects over TCP to host:port (throws boost::system::system_error on failure). A small
+  // Connects over TCP to host:port (throws boost::system::system_error on failure), then runs
+  // the transport's handshakes; their failure is kept in handshake_error(). A small
   // `receive_buffer_bytes` makes the peer's output back up sooner (0: the system default).
+  TestConnection(std::uint16_t port, const TestTransport& transport, const std::string& host = "127.0.0.1",
+                 int receive_buffer_bytes = 0)
+      : stream_(io_) {
+    auto& socket = stream_.socket();
+    const boost::asio::ip::tcp::endpoint peer(boost::asio::ip::make_address(host), port);
+    socket.open(peer.protocol());
+    if (receive_buffer_bytes > 0) {
+      socket.set_option(boost::asio::socket_base::receive_buffer_size(receive_buffer_bytes));
+    }
+    socket.connect(peer);
+    socket.set_option(boost::asio::ip::tcp::no_delay(true));
+    socket.non_blocking(true);
+    if (transport.tls) {
+      handshake_error_ = run(stream_.async_tls_client_handshake(*transport.tls_context, transport.server_name,
+                                                                nullptr, transport.certificate));
+      if (handshake_error_) return;
+    }
+    if (transport.websocket) {
+      handshake_error_ = run(stream_.async_ws_client_handshake(transport.server_name, transport.ws_path,
+                                                               transport.ws_subprotocol));
+    }
+  }
+
+  const boost::system::error_code& handshake_error() const noexcept { return handshake_error_; }
+  transports::Stream& stream() noexcept { return stream_; }
+
+  // Writes all of `bytes` (framed when WebSocket is on); a failed write (peer gone) is ignored:
+  // reads tell.
+  void write(mqtt::Bytes bytes) {
+    std::size_t done = 0;
+    const auto deadline = std::chrono::steady_clock::now() + default_timeout;
+    while (done < bytes.size()) {
+      boost::system::error_code ec;
+      const std::size_t n =
+          stream_.write_some(boost::asio::buffer(bytes.data() + done, bytes.size() - done), ec);
+      if (ec && !would_block(ec)) return;
+      if (!ec) done += n;
+      if (done < bytes.size() && !wait(transports::Stream::wait_write, deadline)) return;
+    }
+  }
+
+  // Appends what arrives next to `in`.
+  ReadResult read_more(std::vector<std::uint8_t>& in, std::chrono::steady_clock::time_point deadline) {
+    std::array<std::uint8_t, 16 * 1024> chunk;
+    for (;;) {
+      boost::system::error_code ec;
+      const std::size_t n = stream_.read_some(boost::asio::buffer(chunk), ec);
+      if (!ec && n > 0) {
+        in.insert(in.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(n));
+        return ReadResult::data;
+      }
+      if (ec && !would_block(ec)) return ReadResult::closed;  // end of stream, reset, TLS or WebSocket close
+      if (!ec) continue;                                      // framing only
+      if (!wait(transports::Stream::wait_read, deadline)) {
+        return std::chrono::steady_clock::now() >= deadline ? ReadResult::timeout : ReadResult::closed;
+      }
+    }
+  }
+
+ private:
+  static bool would_block(const boost::system::error_code& ec) {
+    return ec == boost::asio::error::would_block || ec == boost::asio::error::try_again;
+  }
+
+  // Waits for readiness until `deadline`; false on timeout or error.
+  bool wait(transports::Stream::wait_type what, std::chrono::steady_clock::time_point deadline) {
+    bool done = false;
+    boost::system::error_code result;
+    stream_.async_wait(what, [&](const boost::system::error_code& ec) {
+      done = true;
+      result = ec;
+    });
+    io_.restart();
+    io_.run_until(deadline);
+    if (!done) {
+      boost::system::error_code ignored;
+      stream_.socket().cancel(ignored);
+      io_.restart();
+      io_.run();  // lets the cancelled wait complete
+      return false;
+    }
+    return !result;
+  }
+
+  // Runs one handshake to completion, closing the stream if it takes longer than the default
+  // timeout (the handshake then ends with an error).
+  boost::system::error_code run(boost::asio::awaitable<boost::system::error_code> operation) {
+    bool done = false;
+    boost::system::error_code result;
+    boost::asio::co_spawn(io_, std::move(operation),
+                          [&](const std::exception_ptr& failure, boost::system::error_code ec) {
+                            done = true;
+                            result = failure ? boost::asio::error::fault : ec;
+                          });
+    io_.restart();
+    io_.run_for(default_timeout);
+    if (!done) {
+      boost::system::error_code ignored;
+      stream_.close(ignored);
+      io_.restart();
+      io_.run();
+      return boost::asio::error::timed_out;
+    }
+    return result;
+  }
+
+  boost::asio::io_context io_;
+  transports::Stream stream_;
+  boost::system::error_code handshake_error_;
+};
+
+class MqttTestClient {
+ public:
+  using Duration = TestConnection::Duration;
+  static constexpr Duration default_timeout = TestConnection::default_timeout;
+
+  // MQTT over TCP to host:port (throws boost::system::system_error on failure).
   explicit MqttTestClient(std::uint16_t port, const std::string& host = "127.0.0.1",
                           int receive_buffer_bytes = 0)
-      : socket_(io_) {
-    const boost::asio::ip::tcp::endpoint peer(boost::asio::ip::make_address(host), port);
-    socket_.open(peer.protocol());
-    if (receive_buffer_bytes > 0) {
-      socket_.set_option(boost::asio::socket_base::receive_buffer_size(receive_buffer_bytes));
-    }
-    socket_.connect(peer);
-    socket_.set_option(boost::asio::ip::tcp::no_delay(true));
-  }
+      : connection_(port, TestTransport::tcp(), host, receive_buffer_bytes) {}
+  // MQTT over any transport; check handshake_error() before use.
+  MqttTestClient(std::uint16_t port, const TestTransport& transport, const std::string& host = "127.0.0.1")
+      : connection_(port, transport, host) {}
+
+  const boost::system::error_code& handshake_error() const noexcept { return connection_.handshake_error(); }
+  transports::Stream& stream() noexcept { return connection_.stream(); }
 
   void send(const mqtt::Packet& packet) {
     std::vector<std::uint8_t> bytes;
@@ -57,10 +218,7 @@ class MqttTestClient {
   }
 
   // Writes bytes as they are; a failed write (peer gone) is ignored: receive() tells.
-  void send_raw(mqtt::Bytes bytes) {
-    boost::system::error_code ec;
-    boost::asio::write(socket_, boost::asio::buffer(bytes.data(), bytes.size()), ec);
-  }
+  void send_raw(mqtt::Bytes bytes) { connection_.write(bytes); }
 
   // The next packet, or nullopt on timeout, end of stream or a malformed packet.
   std::optional<ReceivedPacket> receive(Duration timeout = default_timeout) {
@@ -76,7 +234,7 @@ class MqttTestClient {
         received.packet = mqtt::decode(*received.bytes).packet;
         return received;
       }
-      if (read_more(deadline) != ReadResult::data) return std::nullopt;
+      if (connection_.read_more(in_, deadline) != TestConnection::ReadResult::data) return std::nullopt;
     }
   }
 
@@ -95,12 +253,12 @@ class MqttTestClient {
   bool wait_closed(Duration timeout = default_timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
-      switch (read_more(deadline)) {
-        case ReadResult::closed:
+      switch (connection_.read_more(in_, deadline)) {
+        case TestConnection::ReadResult::closed:
           return true;
-        case ReadResult::timeout:
+        case TestConnection::ReadResult::timeout:
           return false;
-        case ReadResult::data:
+        case TestConnection::ReadResult::data:
           in_.clear();
           break;
       }
@@ -110,17 +268,18 @@ class MqttTestClient {
   // Nothing arrives within `quiet` (and the connection stays open).
   bool nothing_within(Duration quiet) {
     const auto deadline = std::chrono::steady_clock::now() + quiet;
-    return in_.empty() && read_more(deadline) == ReadResult::timeout;
+    return in_.empty() && connection_.read_more(in_, deadline) == TestConnection::ReadResult::timeout;
   }
 
-  // CONNECT then CONNACK: the return code, or nullopt if no CONNACK came.
+  // CONNECT then CONNACK: the return code, or nullopt if no CONNACK came. An empty optional
+  // password sends none (X.509).
   std::optional<mqtt::ConnackCode> connect(std::string_view client_id, std::string_view username,
-                                           std::string_view password, std::uint16_t keep_alive_s = 60,
-                                           std::uint8_t protocol_level = 4) {
+                                           std::optional<std::string_view> password,
+                                           std::uint16_t keep_alive_s = 60, std::uint8_t protocol_level = 4) {
     mqtt::Connect packet;
     packet.client_id = client_id;
     packet.username = username;
-    packet.password = mqtt::as_bytes(password);
+    if (password) packet.password = mqtt::as_bytes(*password);
     packet.keep_alive_s = keep_alive_s;
     packet.protocol_level = protocol_level;
     send(packet);
@@ -155,34 +314,7 @@ class MqttTestClient {
   }
 
  private:
-  enum class ReadResult { data, closed, timeout };
-
-  ReadResult read_more(std::chrono::steady_clock::time_point deadline) {
-    std::array<std::uint8_t, 16 * 1024> chunk;
-    bool done = false;
-    boost::system::error_code result;
-    std::size_t got = 0;
-    socket_.async_read_some(boost::asio::buffer(chunk),
-                            [&](const boost::system::error_code& ec, std::size_t n) {
-                              done = true;
-                              result = ec;
-                              got = n;
-                            });
-    io_.restart();
-    io_.run_until(deadline);
-    if (!done) {
-      socket_.cancel();
-      io_.restart();
-      io_.run();  // lets the cancelled read complete before `chunk` goes away
-    }
-    if (result == boost::asio::error::operation_aborted) return ReadResult::timeout;
-    if (result) return ReadResult::closed;  // end of stream or reset
-    in_.insert(in_.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(got));
-    return ReadResult::data;
-  }
-
-  boost::asio::io_context io_;
-  boost::asio::ip::tcp::socket socket_;
+  TestConnection connection_;
   std::vector<std::uint8_t> in_;
   std::optional<ReceivedPacket> last_;
 };

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "hub/hub_context.hpp"
 #include "transports/iothub/sas.hpp"
 #include "transports/mqtt/codec.hpp"
+#include "transports/stream/stream.hpp"
 
 namespace fleetsim::hub::test {
 
@@ -49,9 +51,15 @@ class FakeConnection final : public Connection {
     ++closes;
     release_identity();
   }
+  bool peer_certificate(transports::PeerCertificate& out) const override {
+    if (!certificate) return false;
+    out = *certificate;
+    return out.present;
+  }
 
   std::vector<std::uint8_t> sent;
   int closes = 0;
+  std::optional<transports::PeerCertificate> certificate;  // as if presented in a TLS handshake
 };
 
 // Decodes every packet of `bytes`; the packets view into `bytes`.

@@ -1,0 +1,111 @@
+// The HTTP/1.1 side of an incoming connection: requests parsed with Beast's sans-I/O parser as
+// bytes arrive, routed by http_router.hpp to the WebSocket upgrade (the stream becomes an MQTT
+// session) or the REST hook, with keep-alive between requests.
+#include <chrono>
+#include <optional>
+#include <span>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+
+#include "hub/endpoint.hpp"
+#include "hub/http_router.hpp"
+#include "hub/incoming_connection.hpp"
+
+namespace fleetsim::hub {
+namespace {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+
+// How reading one request ended: parsed, refused by the parser (answered, then closed), or the
+// connection ended (closed, failed, aborted) before a whole request arrived.
+enum class Parse { done, refused, ended };
+
+}  // namespace
+
+asio::awaitable<void> IncomingConnection::serve_http() {
+  HubContext& hub = endpoint_.shared().hub;
+  const EndpointLimits& limits = endpoint_.shared().limits;
+  // The first request's deadline runs from accept (set at construction, covering the handshake).
+  bool first_request = true;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits.max_http_head));
+    parser.body_limit(limits.max_http_body);
+    parser.eager(true);
+
+    // Between requests a keep-alive connection may idle longer than a request may take.
+    if (!first_request) {
+      deadline_ = Clock::now() + (input_.empty() ? limits.http_idle_timeout : limits.handshake_timeout);
+    }
+    first_request = false;
+
+    std::optional<RestResponse> refusal;
+    Parse parse = Parse::ended;
+    for (;;) {
+      if (!input_.empty()) {
+        boost::system::error_code ec;
+        const std::size_t used = parser.put(asio::buffer(input_), ec);
+        input_.erase(0, used);
+        if (parser.is_done()) {
+          parse = Parse::done;
+          break;
+        }
+        if (ec == http::error::header_limit) {
+          refusal = plain_response(431, "request head above 8 KB\n");
+        } else if (ec == http::error::body_limit) {
+          refusal = plain_response(413, "request body above 1 MB\n");
+        } else if (ec && ec != http::error::need_more) {
+          refusal = plain_response(400, "malformed HTTP request\n");
+        }
+        if (refusal) {
+          parse = Parse::refused;
+          break;
+        }
+        if (used > 0 && !input_.empty()) continue;  // the parser may take more of what is here
+      }
+      const bool was_idle = input_.empty() && !parser.got_some();
+      const bool more = co_await read_more();
+      if (!more) break;
+      // A request's clock starts with its first byte, not with the idle wait before it.
+      if (was_idle) deadline_ = Clock::now() + limits.handshake_timeout;
+    }
+    if (parse == Parse::ended) co_return;
+    if (parse == Parse::refused) {
+      bump(hub.counters.http_refused);
+      co_await write(serialize_response(*refusal, false));
+      co_return;
+    }
+
+    const HttpRequest& request = parser.get();
+    HttpRoute route = route_request(request);
+    switch (route.kind) {
+      case HttpRoute::Kind::refuse:
+        bump(hub.counters.http_refused);
+        co_await write(serialize_response(route.refusal, false));
+        co_return;
+      case HttpRoute::Kind::websocket: {
+        // Bytes past the request head are the client's first WebSocket frames.
+        const auto leftover = std::span(reinterpret_cast<const std::uint8_t*>(input_.data()), input_.size());
+        const boost::system::error_code ec =
+            co_await stream_.async_ws_server_accept(route.key, route.subprotocol, leftover);
+        if (ec || aborted_) co_return;
+        bump(hub.counters.websocket_upgrades);
+        endpoint_.start_session(std::move(stream_));
+        co_return;
+      }
+      case HttpRoute::Kind::rest:
+        break;
+    }
+    bump(hub.counters.http_requests);
+    const RestResponse response =
+        hub.rest_dispatcher(hub, rest_request_of(request), std::chrono::system_clock::now());
+    const bool keep_alive = request.keep_alive() && !endpoint_.stopped();
+    const bool written = co_await write(serialize_response(response, keep_alive));
+    if (!written || !keep_alive) co_return;
+  }
+}
+
+}  // namespace fleetsim::hub
