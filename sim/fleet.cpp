@@ -1,7 +1,10 @@
 #include "sim/fleet.hpp"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <memory>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -38,7 +41,19 @@ Fleet::Fleet(const Scenario& scenario, Endpoint endpoint, metrics::Registry& met
       metrics_(&metrics),
       options_(std::move(options)),
       plan_(make_fleet_plan(scenario_, options_.shard_index,
-                            std::max<std::uint32_t>(1, options_.shard_count))) {}
+                            std::max<std::uint32_t>(1, options_.shard_count))) {
+  if (transports::uses_tls(endpoint_.transport)) {
+    tls::ClientOptions tls_options;
+    tls_options.ca_file = endpoint_.ca_file;
+    tls_options.verify = endpoint_.tls_verify;
+    tls_.emplace(tls::TlsContext::client(tls_options));
+  }
+  if (options_.identities != nullptr &&
+      (!tls_ ||
+       options_.identities->size() != shard_session_count(scenario_, plan_.shard_index, plan_.shard_count))) {
+    throw std::invalid_argument("X.509 identities need a TLS transport and one certificate per session");
+  }
+}
 
 Fleet::~Fleet() = default;
 
@@ -49,16 +64,23 @@ RunOutcome Fleet::run() {
   if (!target) {
     outcome.sessions_failed = outcome.sessions;
     outcome.target_unreachable = outcome.sessions > 0;
+    outcome.first_connect_failure = "cannot resolve " + endpoint_.address;
     return outcome;
   }
 
   const std::size_t threads = std::max<std::size_t>(1, std::min(options_.threads, metrics_->thread_count()));
   FleetCounters counters;
+  ConnectTarget connect_target;
+  connect_target.address = *target;
+  connect_target.host_name = endpoint_.host_name;
+  connect_target.transport = endpoint_.transport;
+  connect_target.tls = tls_ ? &*tls_ : nullptr;
+  connect_target.identities = options_.identities;
   std::vector<std::unique_ptr<SessionHost>> hosts;
   hosts.reserve(threads);
   for (std::size_t t = 0; t < threads; ++t) {
-    hosts.push_back(std::make_unique<SessionHost>(plan_, endpoint_.host_name, *target, metrics_->thread(t),
-                                                  counters, options_.drain_grace));
+    hosts.push_back(std::make_unique<SessionHost>(plan_, connect_target, metrics_->thread(t), counters,
+                                                  options_.drain_grace));
   }
   // Round-robin, so each thread gets an even share of the ramp; which thread a session lands on
   // changes nothing it does (its seeds come from its global index).
@@ -70,16 +92,31 @@ RunOutcome Fleet::run() {
   for (auto& host : hosts) workers.emplace_back([&host, epoch] { host->run(epoch); });
 
   bool draining = false;
+  bool trimmed = false;
   auto next_tick = kTickInterval;
   for (;;) {
     std::this_thread::sleep_for(kPollInterval);
     const auto elapsed = Clock::now() - epoch;
-    if (!draining && (stop_requested_.load(std::memory_order_relaxed) || elapsed >= scenario_.duration)) {
+    // A fleet whose every session failed its first connect (a wrong CA, no listener) has nothing
+    // left to do: it ends now instead of waiting out the duration.
+    const bool all_failed =
+        outcome.sessions > 0 && counters.failed.load(std::memory_order_relaxed) == outcome.sessions;
+    if (!draining &&
+        (stop_requested_.load(std::memory_order_relaxed) || elapsed >= scenario_.duration || all_failed)) {
       draining = true;
-      outcome.stopped_early = elapsed < scenario_.duration;
+      outcome.stopped_early = !all_failed && elapsed < scenario_.duration;
       for (auto& host : hosts) host->request_drain();
     }
     if (std::all_of(hosts.begin(), hosts.end(), [](const auto& h) { return h->done(); })) break;
+    // The ramp's handshakes (TLS above all: tens of KB each while in progress) leave freed heap
+    // behind that glibc keeps as resident memory; once every session has made its first attempt
+    // it goes back to the system, so RSS shows what the connected fleet holds.
+    if (!trimmed && counters.ever_connected.load(std::memory_order_relaxed) +
+                            counters.failed.load(std::memory_order_relaxed) >=
+                        outcome.sessions) {
+      trimmed = true;
+      malloc_trim(0);
+    }
     if (options_.on_tick && elapsed >= next_tick) {
       options_.on_tick(elapsed);
       next_tick += kTickInterval;
@@ -95,6 +132,9 @@ RunOutcome Fleet::run() {
     outcome.connects_per_s = static_cast<double>(counters.ever_connected.load()) / (static_cast<double>(ramp_ns) / 1e9);
   }
   outcome.target_unreachable = counters.ever_connected.load() == 0 && counters.connect_failures.load() > 0;
+  outcome.first_connect_failure = counters.first_connect_failure();
+  outcome.sas_renewals = counters.sas_renewals.load();
+  outcome.tls_resumptions = counters.tls_resumed.load();
   return outcome;
 }
 

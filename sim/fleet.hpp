@@ -1,6 +1,11 @@
 // The fleet: every session of one shard, spread over one io_context per thread, run for the
 // scenario's duration and drained. The executable's entry point into the simulator.
 //
+// The constructor makes the fleet's TLS client context when the transport uses TLS (one SSL_CTX
+// shared by every session of every thread) and throws tls::TlsError when it cannot (an
+// unreadable ca_file): a configuration error, unlike a failed handshake, which counts as a
+// failed connect and is reported in RunOutcome::first_connect_failure.
+//
 // Thread safety: run() blocks its caller and must be called once; request_stop() may be called
 // from any thread or a signal handler while run() runs.
 #pragma once
@@ -9,25 +14,38 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "metrics/operations.hpp"
 #include "sim/plan.hpp"
 #include "sim/scenario.hpp"
+#include "sim/x509_identities.hpp"
+#include "transports/stream/stream.hpp"
+#include "transports/tls/tls_context.hpp"
 
 namespace fleetsim::sim {
 
 struct Endpoint {
-  std::string host_name = "localhost";  // HostName in usernames and SAS tokens
-  std::string address = "127.0.0.1";    // where to connect (an IP, or a name resolved once)
+  // HostName in usernames and SAS tokens; also the TLS server name (SNI and certificate check)
+  // and the WebSocket Host.
+  std::string host_name = "localhost";
+  std::string address = "127.0.0.1";  // where to connect (an IP, or a name resolved once)
   std::uint16_t port = 0;
+  transports::Transport transport = transports::Transport::mqtt;
+  // TLS transports: CAs trusted besides the system store (PEM), and whether the server's
+  // certificate is checked at all (false: any server is accepted; the report says so).
+  std::string ca_file;
+  bool tls_verify = true;
 };
 
 struct FleetOptions {
   std::size_t threads = 1;  // one io_context + thread each; metrics::Registry must have this many entries
   std::uint32_t shard_index = 0, shard_count = 1;
   std::chrono::nanoseconds drain_grace = std::chrono::seconds(5);
+  // fleet.auth = "x509": the shard's certificates (must outlive the fleet).
+  const X509Identities* identities = nullptr;
   // Called about once a second from the thread that called run().
   std::function<void(std::chrono::nanoseconds elapsed)> on_tick;
 };
@@ -40,6 +58,9 @@ struct RunOutcome {
   double connects_per_s = 0;          // sessions connected / (first connect start .. last first CONNACK)
   bool stopped_early = false;         // request_stop() before duration
   bool target_unreachable = false;    // no session ever connected and connects failed
+  std::string first_connect_failure;  // the first failed connect in words, e.g. OpenSSL's reason
+  std::uint64_t sas_renewals = 0;     // reconnections made to renew a SAS token before it expired
+  std::uint64_t tls_resumptions = 0;  // TLS handshakes that resumed the session's previous TLS session
 };
 
 class Fleet {
@@ -61,6 +82,7 @@ class Fleet {
   metrics::Registry* metrics_;
   FleetOptions options_;
   FleetPlan plan_;
+  std::optional<tls::TlsContext> tls_;
   std::atomic<bool> stop_requested_{false};
 };
 

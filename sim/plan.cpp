@@ -100,6 +100,7 @@ FleetPlan make_fleet_plan(const Scenario& scenario, std::uint32_t shard_index, s
   for (const Reported& r : scenario.reported) plan.reported.push_back(make_reported_plan(r));
   // The loader accepts only the three modes; a hand-built scenario with another word acks nothing.
   if (scenario.desired.enabled) plan.ack = parse_ack_mode(scenario.desired.ack).value_or(AckMode::none);
+  plan.mqtt = make_mqtt_target_plan(scenario);
   return plan;
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "sim/desired.hpp"
+#include "sim/mqtt_target.hpp"
 #include "sim/reported.hpp"
 #include "sim/scenario.hpp"
 #include "sim/telemetry.hpp"
@@ -72,6 +73,7 @@ struct FleetPlan {
   std::vector<TelemetryPlan> telemetry;  // indexed like Scenario::telemetry
   std::vector<ReportedPlan> reported;    // indexed like Scenario::reported
   AckMode ack = AckMode::none;
+  MqttTargetPlan mqtt;  // target.kind = "mqtt": topics and protocol level
 };
 FleetPlan make_fleet_plan(const Scenario& scenario, std::uint32_t shard_index, std::uint32_t shard_count);
 
@@ -81,6 +83,7 @@ inline constexpr std::uint64_t kTelemetry = std::uint64_t{1} << 32;  // + [[tele
 inline constexpr std::uint64_t kReported = std::uint64_t{2} << 32;   // + [[reported]] index
 inline constexpr std::uint64_t kValues = std::uint64_t{3} << 32;     // + [[values]] index
 inline constexpr std::uint64_t kReconnect = std::uint64_t{4} << 32;
+inline constexpr std::uint64_t kE2eSample = std::uint64_t{5} << 32;  // mqtt target: measures e2e or not
 }  // namespace seed_stream
 
 }  // namespace fleetsim::sim

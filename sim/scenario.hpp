@@ -69,7 +69,15 @@ struct Target {
   std::string host = "127.0.0.1";                 // mqtt
   std::uint16_t port = 1883;                      // mqtt
   std::string topic = "fleet/{device}/{stream}";  // mqtt
-  std::string ca_file;
+  // mqtt: broker credentials (the loader resolves "env:NAME"; absent: not sent), the protocol
+  // level (4 = MQTT 3.1.1, 5 = MQTT 5) and the share of sessions that time their own telemetry's
+  // round trip through the broker (e2e).
+  std::optional<std::string> username;
+  std::optional<std::string> password;
+  int protocol = 4;
+  double e2e_sample = 0.01;
+  std::string ca_file;     // TLS: PEM CAs trusted besides the system store (resolved to a usable path)
+  bool tls_verify = true;  // TLS: false accepts any server certificate (the report says so)
 };
 
 // [fleet] (named FleetSpec: sim::Fleet is the running fleet of sim/fleet.hpp).

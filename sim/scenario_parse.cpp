@@ -1,6 +1,7 @@
 #include "sim/scenario_parse.hpp"
 
 #include "metrics/gates.hpp"
+#include "sim/scenario_mqtt.hpp"
 
 namespace fleetsim::sim::detail {
 namespace {
@@ -58,6 +59,8 @@ void parse_target(LoadContext& cx, const toml::table& table, Target& target) {
   }
   if (auto v = r.string("topic")) target.topic = std::move(*v);
   if (auto v = r.string("ca_file")) target.ca_file = std::move(*v);
+  if (const auto v = r.boolean("tls_verify")) target.tls_verify = *v;
+  parse_mqtt_target_keys(r, target);
 }
 
 void parse_fleet(LoadContext& cx, const toml::table& table, FleetSpec& fleet) {

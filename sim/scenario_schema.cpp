@@ -34,7 +34,9 @@ constexpr TableSchema kAnyGenerator{"value", kAnyGeneratorKeys};
 constexpr std::array kTargetKeys{
     KeySchema{"kind"},      KeySchema{"transport"}, KeySchema{"connection_string"},
     KeySchema{"provision"}, KeySchema{"host"},      KeySchema{"port"},
-    KeySchema{"topic"},     KeySchema{"ca_file"}};
+    KeySchema{"topic"},     KeySchema{"ca_file"},   KeySchema{"tls_verify"},
+    KeySchema{"username"},  KeySchema{"password"},  KeySchema{"protocol"},
+    KeySchema{"e2e_sample"}};
 constexpr std::array kFleetKeys{KeySchema{"devices"},      KeySchema{"id"},   KeySchema{"modules"},
                                 KeySchema{"connect_rate"}, KeySchema{"auth"}, KeySchema{"keep_alive"},
                                 KeySchema{"sas_ttl"}};

@@ -17,4 +17,8 @@ void validate_scenario(LoadContext& cx, Scenario& scenario);
 void validate_value_spec(LoadContext& cx, const ValueSpec& spec, const std::string& path);
 void validate_reported(LoadContext& cx, const Reported& reported, const std::string& path);
 
+// target.transport, ca_file (resolved to a readable path), tls_verify, fleet.auth and sas_ttl
+// (scenario_validate_transport.cpp).
+void validate_transport(LoadContext& cx, Scenario& scenario);
+
 }  // namespace fleetsim::sim::detail

@@ -49,9 +49,11 @@ Duration Session::next_deadline() const {
     case Phase::subscribing:
     case Phase::getting_twin:
     case Phase::ready:
+    case Phase::renewing:
     case Phase::draining:
       break;
   }
+  if (phase_ != Phase::draining) next = std::min(next, renew_at_);
   if (const auto t = client_.keep_alive_deadline()) next = std::min(next, *t);
   if (const auto t = client_.oldest_inflight()) next = std::min(next, *t + kRequestTimeout);
   if (const auto t = twin_.oldest()) next = std::min(next, *t + kRequestTimeout);
@@ -93,6 +95,13 @@ void Session::on_deadline(Duration intended, Duration now) {
     case Phase::subscribing:
     case Phase::getting_twin:
     case Phase::ready:
+      if (now >= renew_at_) {
+        begin_renewal(now);
+        break;
+      }
+      run_due(now);
+      break;
+    case Phase::renewing:
     case Phase::draining:
       run_due(now);
       break;
@@ -117,6 +126,7 @@ void Session::begin_drain(Duration now) {
     case Phase::subscribing:
     case Phase::getting_twin:
     case Phase::ready:
+    case Phase::renewing:
       phase_ = Phase::draining;
       retry_get_at_ = Duration::max();
       finish_if_drained();

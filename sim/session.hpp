@@ -10,6 +10,18 @@
 // the run draining -> closed. An unexpected end of the connection goes to backoff and connects
 // again (seeded delay); a session whose first connection fails is failed for the run.
 //
+// Connecting is TCP connect, then the TLS handshake (mqtt-tls, mqtt-wss; offering the TLS session
+// saved from the previous connection for resumption, and the X.509 certificate with
+// fleet.auth = "x509"), then the WebSocket upgrade (mqtt-ws, mqtt-wss), then CONNECT.
+//
+// SAS renewal: a token lives fleet.sas_ttl. At its expiry minus sas_renewal_margin(ttl) the
+// session goes renewing: it starts no new operation, lets what is in flight finish (at most
+// half the margin), sends DISCONNECT and connects again at once with a fresh token (no
+// backoff); what fell due meanwhile goes out after the reconnect, measured from its intended time.
+//
+// With the mqtt target (a plain broker, session_mqtt.cpp) there is no twin: subscribing goes
+// straight to ready once the SUBACKs are in, and topics come from target.topic.
+//
 // Telemetry flows from the CONNACK on, reported properties from the twin GET answer on. Messages
 // that fell due while there was no connection go out once it is back, each measured from its own
 // intended time (no coordinated omission); beyond the QoS 1 window they are counted as refused.
@@ -20,19 +32,23 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include "metrics/operations.hpp"
+#include "sim/mqtt_target.hpp"
 #include "sim/plan.hpp"
 #include "sim/session_requests.hpp"
 #include "sim/values.hpp"
 #include "transports/iothub/topics.hpp"
 #include "transports/mqtt/client.hpp"
 #include "transports/mqtt/client_connection.hpp"
+#include "transports/stream/stream.hpp"
 
 namespace fleetsim::sim {
 
@@ -44,6 +60,18 @@ inline constexpr Duration kReconnectBackoffSpread = std::chrono::seconds(1);  //
 inline constexpr std::uint16_t kInflightWindow = 32;                          // QoS 1 PUBLISHes
 inline constexpr std::size_t kMaxBufferedDesired = 8;  // notifications waiting for the GET answer
 inline constexpr std::size_t kMaxQos0Pending = 8;      // QoS 0 messages waiting for the socket
+
+// How long before its token expires a session renews it: min(ttl / 5, 5 min), so a 1 h token is
+// renewed after 55 min (the Node SDK renews 15 min early, the C SDK at 80 %).
+Duration sas_renewal_margin(Duration ttl) noexcept;
+
+// The expiry of a SAS token made now: whole Unix seconds, rounded up so that the token lives at
+// least ttl, and how long it stays valid from now.
+struct SasExpiry {
+  std::uint64_t unix_s = 0;
+  Duration remaining{0};
+};
+SasExpiry sas_expiry(Duration ttl);
 
 // Where a session's behaviour state sits in its host's arrays.
 struct BehaviourSlices {
@@ -81,6 +109,7 @@ class Session {
     subscribing,   // CONNACK accepted, SUBACKs pending (telemetry may flow)
     getting_twin,  // twin GET pending
     ready,         // everything runs
+    renewing,      // SAS token near expiry: no new operations, then reconnect at once
     backoff,       // connection lost, waiting to connect again
     draining,      // end of the run: waiting for answers in flight
     closed,
@@ -95,10 +124,18 @@ class Session {
     server_silent,
     protocol_error,
     drained,
+    renewal,  // closed on purpose to connect again with a fresh SAS token
   };
   // Tags of the SUBSCRIBE packets.
   static constexpr std::uint32_t kTwinResponseSubscription = 0;
   static constexpr std::uint32_t kDesiredSubscription = 1;
+  static constexpr std::uint32_t kE2eSubscription = 2;  // mqtt target: the session's own telemetry
+  // Tag of a QoS 1 in-flight entry that is a reported patch (mqtt target); any other tag is the
+  // [[telemetry]] index of a telemetry message.
+  static constexpr std::uint32_t kReportedTag = 0xFFFFFFFF;
+  static metrics::Op inflight_op(std::uint32_t tag) noexcept {
+    return tag == kReportedTag ? metrics::Op::reported_patch : metrics::Op::telemetry;
+  }
 
   // ---- connection (session_connection.cpp) ----
   void start_connection(Duration intended);
@@ -110,8 +147,14 @@ class Session {
   bool on_publish(const mqtt::Publish& publish);
   void on_puback(const mqtt::Puback& puback);
   bool subscribe(std::uint32_t tag, std::string_view filter);
+  // The handshakes after TCP connect: false when one failed (noted, counted by end_connection).
+  boost::asio::awaitable<bool> handshake(std::uint32_t attempt);
+  void note_connect_failure(std::string_view step, std::string_view reason);
   // Ends the current connection once, whoever noticed; decides what comes next.
   void end_connection(EndReason reason);
+  // SAS renewal: stop new operations, then finish_renewal_if_idle() reconnects.
+  void begin_renewal(Duration now);
+  void finish_renewal_if_idle(Duration now);
   void fail_in_flight(metrics::Outcome outcome);
   // Sends a packet; false when it could not be (refused or broken: the connection then ends
   // through the read side, so the caller only counts).
@@ -139,12 +182,32 @@ class Session {
   void on_desired(const iothub::ParsedTopic& topic, mqtt::Bytes body, Duration now);
   void acknowledge(const DesiredPatch& patch, Duration now);
 
+  // ---- the mqtt target (session_mqtt.cpp): plain topics instead of IoT Hub's ----
+  bool mqtt_target() const noexcept;
+  void append_mqtt_topic(std::string& out, std::string_view stream);
+  bool send_connect_mqtt();
+  // After CONNACK: the desired and e2e subscriptions, or ready at once when there are none.
+  bool subscribe_mqtt();
+  bool subscribe_with_qos(std::uint32_t tag, std::string_view filter, std::uint8_t qos);
+  void on_subscribed_mqtt();
+  bool on_publish_mqtt(const mqtt::Publish& publish);
+  void on_desired_mqtt(mqtt::Bytes body, Duration now);
+  bool send_reported_mqtt(std::string_view body, Duration now);
+  // e2e (sampled sessions, e2e_ set): stamp and hash a message before it goes, track it once it
+  // went, match its delivery.
+  std::uint64_t stamp_e2e(std::string& payload, bool generated);
+  void on_e2e_sent(std::uint64_t hash, Duration intended, Duration now);
+  void on_e2e_delivery(mqtt::Bytes payload, Duration now);
+  void expire_e2e(Duration now);
+
   bool telemetry_active() const noexcept;
+  // This session's place in its shard (k of shard_session()): its X.509 identity.
+  std::uint64_t shard_position() const noexcept;
   Duration since_open(Duration t) const noexcept { return t - open_at_; }
   void count_failure_to_send(metrics::Op op);
 
   SessionHost* host_;
-  mqtt::ClientConnection<boost::asio::ip::tcp::socket> connection_;
+  mqtt::ClientConnection<transports::Stream> connection_;
   mqtt::ClientState client_;
   TwinRequests twin_;
   std::vector<std::string> buffered_desired_;             // notifications before the GET answer, bounded
@@ -154,9 +217,14 @@ class Session {
   Duration connect_started_{0};                           // actual start of the TCP connect
   Duration reconnect_at_{0};
   Duration retry_get_at_ = Duration::max();
+  // Ready phases: when to start renewing the SAS token. Renewing: when to stop waiting for what
+  // is in flight.
+  Duration renew_at_ = Duration::max();
   std::uint64_t device_index_;
   std::uint64_t desired_version_ = 0;  // highest desired $version seen (GET or notification)
   Rng backoff_rng_;
+  std::unique_ptr<E2eProbe> e2e_;  // mqtt target, sessions that measure e2e only
+  transports::TlsSessionPtr tls_session_;  // from the last connection, offered for resumption by the next
   BehaviourSlices slices_;
   std::uint32_t slot_;
   std::uint32_t attempt_ = 0;

@@ -33,13 +33,14 @@ void Session::run_due(Duration now) {
   if (telemetry_active()) send_due_telemetry(now);
   if (phase_ == Phase::ready) send_due_reported(now);
   finish_if_drained();
+  finish_renewal_if_idle(now);
 }
 
 void Session::expire_requests(Duration now) {
   auto& metrics = host_->metrics();
   const Duration cutoff = now - kRequestTimeout;
-  client_.expire_inflight(cutoff + Duration{1}, [&](const mqtt::InflightEntry&) {
-    metrics.record(metrics::Op::telemetry, metrics::Outcome::timeout, 0);
+  client_.expire_inflight(cutoff + Duration{1}, [&](const mqtt::InflightEntry& e) {
+    metrics.record(inflight_op(e.tag), metrics::Outcome::timeout, 0);
     metrics.error(metrics::ErrorKind::timeout);
   });
   bool get_timed_out = false;
@@ -82,13 +83,19 @@ void Session::send_telemetry(std::uint32_t stream, Duration intended, Duration n
     return;
   }
 
-  scratch.id.clear();
-  append_device_id(scratch.id, s.fleet.id, device_index_);
   scratch.topic.clear();
-  iothub::append_telemetry_topic(scratch.topic, scratch.id, module_id(s, module_slot_),
-                                 host_->plan().telemetry[stream].bag);
+  if (mqtt_target()) {
+    append_mqtt_topic(scratch.topic, kTelemetryStream);
+    publish.properties = host_->plan().telemetry[stream].user_properties;  // MQTT 5 only
+  } else {
+    scratch.id.clear();
+    append_device_id(scratch.id, s.fleet.id, device_index_);
+    iothub::append_telemetry_topic(scratch.topic, scratch.id, module_id(s, module_slot_),
+                                   host_->plan().telemetry[stream].bag);
+  }
   scratch.payload.clear();
   append_telemetry_payload(scratch.payload, spec, host_->values(slices_), since_open(intended));
+  const std::uint64_t e2e_hash = e2e_ ? stamp_e2e(scratch.payload, !spec.payload) : 0;
   publish.topic = scratch.topic;
   publish.payload = mqtt::as_bytes(scratch.payload);
 
@@ -109,6 +116,7 @@ void Session::send_telemetry(std::uint32_t stream, Duration intended, Duration n
   }
   metrics.messages_sent.add();
   metrics.bytes_sent.add(scratch.payload.size());
+  if (e2e_) on_e2e_sent(e2e_hash, intended, now);
 }
 
 void Session::open_reported(Duration t0) {

@@ -2,6 +2,7 @@
 // one place that decides what an ended connection means.
 #include <chrono>
 #include <exception>
+#include <optional>
 #include <tuple>
 
 #include <boost/asio/as_tuple.hpp>
@@ -16,12 +17,6 @@ namespace fleetsim::sim {
 namespace {
 
 constexpr std::string_view kApiVersion = "/?api-version=2021-04-12";
-
-std::uint64_t unix_seconds_from_now(Duration ttl) {
-  // SAS expiry is wall-clock time by definition (reference 1.3); latencies never use this clock.
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(now + ttl).count());
-}
 
 }  // namespace
 
@@ -46,13 +41,16 @@ boost::asio::awaitable<void> Session::connection_task(std::uint32_t attempt) {
   // closes the socket and this returns without touching the session.
   auto ended_elsewhere = [this, attempt] { return !live_ || attempt != attempt_; };
 
-  auto [connect_ec] = co_await connection_.stream().async_connect(host_->target(), token);
+  auto [connect_ec] = co_await connection_.stream().socket().async_connect(host_->target(), token);
   if (ended_elsewhere()) co_return;
   if (connect_ec) {
+    note_connect_failure("TCP connect", connect_ec.message());
     end_connection(EndReason::connect_failed);
     co_return;
   }
+  if (!co_await handshake(attempt)) co_return;  // failed (and ended) or ended elsewhere
   if (!send_connect()) {
+    note_connect_failure("CONNECT", "the packet could not be written");
     end_connection(EndReason::connect_failed);
     co_return;
   }
@@ -86,12 +84,7 @@ boost::asio::awaitable<void> Session::connection_task(std::uint32_t attempt) {
 }
 
 bool Session::send_connect() {
-  auto& socket = connection_.stream();
-  boost::system::error_code ec;
-  socket.set_option(boost::asio::ip::tcp::no_delay(true), ec);
-  if (!ec) socket.non_blocking(true, ec);
-  if (ec) return false;
-
+  if (mqtt_target()) return send_connect_mqtt();
   const Scenario& s = host_->scenario();
   const std::string device = device_id(s, device_index_);
   const std::string_view module = module_id(s, module_slot_);
@@ -102,10 +95,15 @@ bool Session::send_connect() {
     username.append("/").append(module);
   }
   username += kApiVersion;
-  const auto token =
-      iothub::make_sas_token(iothub::resource_uri(host_->host_name(), device, module),
-                             identity_key(s, device, module), unix_seconds_from_now(s.fleet.sas_ttl));
-  if (!token) return false;
+  // X.509 identities authenticated in the TLS handshake and send no password (reference 1.6).
+  std::optional<std::string> token;
+  if (host_->connect_target().identities == nullptr) {
+    const SasExpiry expiry = sas_expiry(s.fleet.sas_ttl);
+    token = iothub::make_sas_token(iothub::resource_uri(host_->host_name(), device, module),
+                                   identity_key(s, device, module), expiry.unix_s);
+    if (!token) return false;
+    renew_at_ = host_->now() + expiry.remaining - sas_renewal_margin(s.fleet.sas_ttl);
+  }
 
   mqtt::Connect connect;
   connect.clean_session = false;  // as the SDKs do (reference 2.2)
@@ -113,7 +111,7 @@ bool Session::send_connect() {
       std::chrono::duration_cast<std::chrono::seconds>(s.fleet.keep_alive).count(), 0xFFFF));
   connect.client_id = client_id;
   connect.username = username;
-  connect.password = mqtt::as_bytes(*token);
+  if (token) connect.password = mqtt::as_bytes(*token);
   const mqtt::SendStatus status = send(mqtt::Packet{connect});
   if (status == mqtt::SendStatus::refused || status == mqtt::SendStatus::failed) return false;
   client_.on_connect_sent(host_->now());
@@ -155,6 +153,7 @@ void Session::on_flushed(const boost::system::error_code& ec) {
   }
   qos0_pending_count_ = 0;
   finish_if_drained();
+  finish_renewal_if_idle(now);
 }
 
 bool Session::on_packet(const mqtt::Packet& packet) {
@@ -173,12 +172,12 @@ bool Session::on_packet(const mqtt::Packet& packet) {
     pending_end_ = EndReason::protocol_error;
     keep = false;
   }
-  if (keep && phase_ == Phase::draining && idle()) {
+  if (keep && (phase_ == Phase::draining || phase_ == Phase::renewing) && idle()) {
     // Closing here would free the bytes this callback reads from: let the reader end it.
     if (send(mqtt::Packet{mqtt::Disconnect{}}) == mqtt::SendStatus::written) {
       client_.on_disconnect_sent(host_->now());
     }
-    pending_end_ = EndReason::drained;
+    pending_end_ = phase_ == Phase::draining ? EndReason::drained : EndReason::renewal;
     keep = false;
   }
   return keep;
@@ -199,6 +198,7 @@ bool Session::on_connack(const mqtt::Connack& connack) {
       connected_ = true;
       ever_connected_ = true;
       phase_ = Phase::subscribing;
+      if (mqtt_target()) return subscribe_mqtt();
       // Twin responses first: the GET waits for this SUBACK (reference 2.5).
       if (!subscribe(kTwinResponseSubscription, iothub::twin_response_filter)) return false;
       if (desired_subscriber_ && !subscribe(kDesiredSubscription, iothub::desired_patch_filter)) return false;
@@ -233,8 +233,12 @@ bool Session::on_suback(const mqtt::Suback& suback) {
     return false;
   }
   if (phase_ == Phase::subscribing && client_.pending_subscribes() == 0) {
-    phase_ = Phase::getting_twin;
-    send_twin_get(host_->now());
+    if (mqtt_target()) {
+      on_subscribed_mqtt();  // no twin on a plain broker
+    } else {
+      phase_ = Phase::getting_twin;
+      send_twin_get(host_->now());
+    }
   }
   return true;
 }
@@ -245,6 +249,7 @@ bool Session::on_publish(const mqtt::Publish& publish) {
     return false;
   }
   if (publish.qos == 1) send(mqtt::Packet{mqtt::Puback{publish.packet_id}});
+  if (mqtt_target()) return on_publish_mqtt(publish);
   const iothub::ParsedTopic topic = iothub::parse_topic(publish.topic);
   const Duration now = host_->now();
   switch (topic.kind) {
@@ -262,7 +267,12 @@ bool Session::on_publish(const mqtt::Publish& publish) {
 
 void Session::on_puback(const mqtt::Puback& puback) {
   if (const auto entry = client_.on_puback(puback)) {
-    host_->metrics().record(metrics::Op::telemetry, metrics::Outcome::ok,
+    // MQTT 5: a reason code from 0x80 up is the broker refusing the message (quota, rights).
+    if (puback.reason_code >= 0x80) {
+      host_->metrics().record(inflight_op(entry->tag), metrics::Outcome::error, 0);
+      return;
+    }
+    host_->metrics().record(inflight_op(entry->tag), metrics::Outcome::ok,
                             static_cast<std::uint64_t>((host_->now() - entry->intended).count()));
   }
 }
@@ -273,8 +283,7 @@ void Session::fail_in_flight(metrics::Outcome outcome) {
     metrics.record(op, outcome, 0);
     if (outcome == metrics::Outcome::timeout) metrics.error(metrics::ErrorKind::timeout);
   };
-  client_.expire_inflight(Duration::max(),
-                          [&](const mqtt::InflightEntry&) { count(metrics::Op::telemetry); });
+  client_.expire_inflight(Duration::max(), [&](const mqtt::InflightEntry& e) { count(inflight_op(e.tag)); });
   twin_.expire(Duration::max(), [&](const TwinRequests::Entry& e) { count(e.op); });
   for (std::size_t i = 0; i < qos0_pending_count_; ++i) count(metrics::Op::telemetry);
   qos0_pending_count_ = 0;
@@ -283,6 +292,10 @@ void Session::fail_in_flight(metrics::Outcome outcome) {
 void Session::end_connection(EndReason reason) {
   if (!live_) return;
   live_ = false;
+  // A connection that will be followed by another leaves its TLS session for resumption.
+  const bool reconnects = reason != EndReason::drained && !host_->draining() && ever_connected_;
+  if (reconnects && connection_.stream().tls()) tls_session_.reset(connection_.stream().tls_session());
+  renew_at_ = Duration::max();
   connection_.close();
   client_.on_closed();
   client_.clear_subscriptions();
@@ -299,6 +312,7 @@ void Session::end_connection(EndReason reason) {
   }
   switch (reason) {
     case EndReason::drained:
+    case EndReason::renewal:
       break;
     case EndReason::refused:
       break;  // counted with the CONNACK
@@ -306,6 +320,7 @@ void Session::end_connection(EndReason reason) {
       metrics.error(metrics::ErrorKind::protocol_error);
       break;
     case EndReason::connect_timeout:
+      note_connect_failure("connect", "no CONNACK within 10 s (TCP connect, handshakes and CONNECT)");
       metrics.record(metrics::Op::connect, metrics::Outcome::timeout, 0);
       metrics.error(metrics::ErrorKind::timeout);
       host_->counters().connect_failures.fetch_add(1, std::memory_order_relaxed);
@@ -318,6 +333,9 @@ void Session::end_connection(EndReason reason) {
         metrics.error(metrics::ErrorKind::disconnected);
       } else {
         // The connection ended before a CONNACK: the connect failed.
+        if (reason != EndReason::connect_failed) {
+          note_connect_failure("connect", "the connection ended before CONNACK");
+        }
         metrics.record(metrics::Op::connect, metrics::Outcome::error, 0);
         metrics.error(metrics::ErrorKind::connect_failed);
         host_->counters().connect_failures.fetch_add(1, std::memory_order_relaxed);
@@ -325,8 +343,14 @@ void Session::end_connection(EndReason reason) {
       break;
   }
 
+  if (reason == EndReason::renewal && !host_->draining()) {
+    host_->counters().sas_renewals.fetch_add(1, std::memory_order_relaxed);
+    start_connection(host_->now());  // at once: the old token is still valid for a while
+    return;
+  }
   if (reason == EndReason::drained || host_->draining()) {
     phase_ = Phase::closed;
+    tls_session_.reset();
   } else if (!ever_connected_) {
     phase_ = Phase::failed;
     metrics.sessions_failed.add();

@@ -21,11 +21,17 @@ void FleetCounters::on_first_connect(std::int64_t started_ns, std::int64_t conna
   }
 }
 
-SessionHost::SessionHost(const FleetPlan& plan, std::string host_name, boost::asio::ip::tcp::endpoint target,
-                         metrics::ThreadMetrics& metrics, FleetCounters& counters, Duration drain_grace)
+void FleetCounters::note_connect_failure(std::string text) {
+  bool expected = false;
+  if (failure_noted_.compare_exchange_strong(expected, true, std::memory_order_relaxed)) {
+    first_failure_ = std::move(text);
+  }
+}
+
+SessionHost::SessionHost(const FleetPlan& plan, ConnectTarget target, metrics::ThreadMetrics& metrics,
+                         FleetCounters& counters, Duration drain_grace)
     : plan_(&plan),
-      host_name_(std::move(host_name)),
-      target_(target),
+      target_(std::move(target)),
       metrics_(&metrics),
       counters_(&counters),
       drain_grace_(drain_grace),

@@ -23,7 +23,10 @@
 #include "sim/plan.hpp"
 #include "sim/session.hpp"
 #include "sim/timer_queue.hpp"
+#include "sim/x509_identities.hpp"
 #include "transports/mqtt/client_connection.hpp"
+#include "transports/stream/stream.hpp"
+#include "transports/tls/tls_context.hpp"
 
 namespace fleetsim::sim {
 
@@ -33,7 +36,9 @@ struct FleetCounters {
   std::atomic<std::int64_t> connected_peak{0};
   std::atomic<std::uint64_t> ever_connected{0};    // sessions whose first CONNACK was accepted
   std::atomic<std::uint64_t> failed{0};            // sessions that never connected
-  std::atomic<std::uint64_t> connect_failures{0};  // TCP failures and connect timeouts
+  std::atomic<std::uint64_t> connect_failures{0};  // TCP, TLS and WebSocket failures, connect timeouts
+  std::atomic<std::uint64_t> sas_renewals{0};      // reconnections to renew a SAS token
+  std::atomic<std::uint64_t> tls_resumed{0};       // TLS handshakes that resumed a saved session
   // The connect ramp as it happened (ns since the run's epoch): the earliest start of a session's
   // first successful connect, and its latest first CONNACK. Gives connects per second.
   std::atomic<std::int64_t> ramp_first_start_ns{INT64_MAX};
@@ -43,6 +48,25 @@ struct FleetCounters {
 
   void on_connected() noexcept;
   void on_disconnected() noexcept { connected_now.fetch_sub(1, std::memory_order_relaxed); }
+
+  // The first connect failure of the run in words, for the message a run that reached nothing
+  // ends with. Only the first caller stores its text; read it after the threads have joined.
+  bool connect_failure_noted() const noexcept { return failure_noted_.load(std::memory_order_relaxed); }
+  void note_connect_failure(std::string text);
+  const std::string& first_connect_failure() const noexcept { return first_failure_; }
+
+ private:
+  std::atomic<bool> failure_noted_{false};
+  std::string first_failure_;
+};
+
+// Where and how every session of a host connects; read-only during the run.
+struct ConnectTarget {
+  boost::asio::ip::tcp::endpoint address;
+  std::string host_name;  // usernames, SAS scope, TLS server name, WebSocket Host
+  transports::Transport transport = transports::Transport::mqtt;
+  const tls::TlsContext* tls = nullptr;        // set when the transport uses TLS
+  const X509Identities* identities = nullptr;  // set when fleet.auth = "x509"
 };
 
 // Scratch space for building one message at a time; sessions borrow it and never keep it.
@@ -56,8 +80,8 @@ struct HostScratch {
 
 class SessionHost {
  public:
-  SessionHost(const FleetPlan& plan, std::string host_name, boost::asio::ip::tcp::endpoint target,
-              metrics::ThreadMetrics& metrics, FleetCounters& counters, Duration drain_grace);
+  SessionHost(const FleetPlan& plan, ConnectTarget target, metrics::ThreadMetrics& metrics,
+              FleetCounters& counters, Duration drain_grace);
   SessionHost(const SessionHost&) = delete;
   SessionHost& operator=(const SessionHost&) = delete;
 
@@ -77,8 +101,9 @@ class SessionHost {
   void arm(std::uint32_t slot, Duration deadline);
   void disarm(std::uint32_t slot) { queue_.disarm(slot); }
   boost::asio::io_context& io() noexcept { return io_; }
-  const boost::asio::ip::tcp::endpoint& target() const noexcept { return target_; }
-  const std::string& host_name() const noexcept { return host_name_; }
+  const boost::asio::ip::tcp::endpoint& target() const noexcept { return target_.address; }
+  const std::string& host_name() const noexcept { return target_.host_name; }
+  const ConnectTarget& connect_target() const noexcept { return target_; }
   const FleetPlan& plan() const noexcept { return *plan_; }
   const Scenario& scenario() const noexcept { return *plan_->scenario; }
   metrics::ThreadMetrics& metrics() noexcept { return *metrics_; }
@@ -106,8 +131,7 @@ class SessionHost {
   std::uint32_t host_slot() const noexcept { return static_cast<std::uint32_t>(sessions_.size()); }
 
   const FleetPlan* plan_;
-  std::string host_name_;
-  boost::asio::ip::tcp::endpoint target_;
+  ConnectTarget target_;
   metrics::ThreadMetrics* metrics_;
   FleetCounters* counters_;
   Duration drain_grace_;

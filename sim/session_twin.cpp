@@ -52,6 +52,7 @@ bool Session::send_twin_get(Duration now) {
 }
 
 bool Session::send_reported_patch(std::string_view body, Duration now) {
+  if (mqtt_target()) return send_reported_mqtt(body, now);
   const auto rid = twin_.begin(metrics::Op::reported_patch, now);
   if (!rid) {
     count_failure_to_send(metrics::Op::reported_patch);

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "transports/iothub/topics.hpp"
+#include "transports/mqtt/properties.hpp"
 
 namespace fleetsim::sim {
 namespace {
@@ -24,6 +25,7 @@ TelemetryPlan make_telemetry_plan(const Telemetry& spec) {
     iothub::append_url_encoded(plan.bag, name);
     plan.bag += '=';
     iothub::append_url_encoded(plan.bag, value);
+    mqtt::append_user_property(plan.user_properties, name, value);
   }
   plan.uses_values = std::any_of(spec.payload_parts.begin(), spec.payload_parts.end(),
                                  [](const PayloadPart& part) { return part.value >= 0; });

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "sim/scenario.hpp"
 #include "sim/values.hpp"
@@ -20,7 +21,9 @@ namespace fleetsim::sim {
 // One [[telemetry]] entry, prepared once for the whole fleet.
 struct TelemetryPlan {
   const Telemetry* spec = nullptr;
-  std::string bag;           // the properties, URL-encoded: "k1=v1&k2=v2"
+  std::string bag;  // the properties, URL-encoded: "k1=v1&k2=v2" (IoT Hub: in the topic)
+  // The same properties as MQTT 5 user properties (mqtt target, protocol 5: in the PUBLISH).
+  std::vector<std::uint8_t> user_properties;
   bool uses_values = false;  // the payload template names [[values]]
 };
 TelemetryPlan make_telemetry_plan(const Telemetry& spec);

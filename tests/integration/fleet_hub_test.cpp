@@ -8,14 +8,22 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <optional>
+#include <ostream>
 #include <string>
 
 #include "hub/hub.hpp"
 #include "metrics/operations.hpp"
 #include "sim/fleet.hpp"
 #include "sim/plan.hpp"
+#include "sim/x509_identities.hpp"
+#include "transports/stream/stream.hpp"
+#include "transports/tls/certificates.hpp"
 
 namespace fleetsim {
 namespace {
@@ -243,6 +251,264 @@ TEST(FleetHub, StopRequestEndsTheRunEarly) {
   EXPECT_EQ(registry.snapshot().total_errors(), 0u);
   hub.stop();
 }
+
+// ---- transports, X.509 and SAS renewal ----
+
+// A few devices with a module each, telemetry every 250 ms at QoS 1 from everyone, desired
+// notifications subscribed: every session connects, reads its twin and sends on time.
+constexpr std::string_view kTransportScenario = R"(
+name = "fleet-transport"
+duration = "3s"
+seed = 11
+
+[fleet]
+devices = 4
+modules = ["sensor"]
+connect_rate = "1000/s"
+
+[[telemetry]]
+on = "all"
+interval = "250ms"
+qos = 1
+size = 64
+
+[desired]
+on = "devices"
+ack = "pnp"
+)";
+
+using transports::Transport;
+
+// The embedded hub with the listener a transport needs, its own CA made in a folder of this
+// test, and (X.509) the fleet's CA trusted and its identities CA-authenticated.
+class TransportRig {
+ public:
+  TransportRig(const sim::Scenario& scenario, Transport transport, bool x509)
+      : dir_(std::filesystem::temp_directory_path() /
+             ("fleetsim-fleet-" + std::to_string(getpid()) + "-" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    if (x509) {
+      identities_ = sim::X509Identities::load_or_create(scenario, 0, 1, (dir_ / "x509").string());
+    }
+    hub::HubConfig config;
+    config.data_dir = (dir_ / "hub").string();
+    switch (transport) {
+      case Transport::mqtt:
+        break;
+      case Transport::mqtt_tls:
+        config.mqtts_port = 0;
+        break;
+      case Transport::mqtt_ws:
+        config.http_port = 0;
+        break;
+      case Transport::mqtt_wss:
+        config.https_port = 0;
+        break;
+    }
+    if (identities_) config.client_ca_files.push_back(identities_->ca_file());
+    hub_.emplace(config);
+    sim::for_each_identity(scenario, 0, 1, [&](std::string_view d, std::string_view m, std::string_view key) {
+      const hub::Authentication auth =
+          x509 ? hub::Authentication::certificate_authority() : hub::Authentication::sas(key);
+      ASSERT_TRUE(m.empty() ? hub_->add_device(d, auth) : hub_->add_module(d, m, auth)) << d << "/" << m;
+    });
+    hub_->start();
+    endpoint_.host_name = hub_->host_name();
+    endpoint_.transport = transport;
+    endpoint_.ca_file = hub_->ca_file();
+    switch (transport) {
+      case Transport::mqtt:
+        endpoint_.port = hub_->mqtt_port();
+        break;
+      case Transport::mqtt_tls:
+        endpoint_.port = hub_->mqtts_port();
+        break;
+      case Transport::mqtt_ws:
+        endpoint_.port = hub_->http_port();
+        break;
+      case Transport::mqtt_wss:
+        endpoint_.port = hub_->https_port();
+        break;
+    }
+  }
+  ~TransportRig() {
+    hub_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  hub::Hub& hub() { return *hub_; }
+  const sim::Endpoint& endpoint() const { return endpoint_; }
+  sim::FleetOptions options() const {
+    sim::FleetOptions o;
+    o.threads = 2;
+    o.identities = identities_ ? &*identities_ : nullptr;
+    return o;
+  }
+
+ private:
+  std::filesystem::path dir_;
+  std::optional<sim::X509Identities> identities_;
+  std::optional<hub::Hub> hub_;
+  sim::Endpoint endpoint_;
+};
+
+struct TransportCase {
+  Transport transport;
+  bool x509;
+};
+
+void PrintTo(const TransportCase& c, std::ostream* os) {
+  *os << transports::to_string(c.transport) << (c.x509 ? " x509" : " sas");
+}
+
+class FleetTransport : public ::testing::TestWithParam<TransportCase> {};
+
+TEST_P(FleetTransport, EverySessionConnectsAndSendsWithoutErrors) {
+  const auto [transport, x509] = GetParam();
+  sim::Scenario scenario = load(kTransportScenario);
+  if (x509) scenario.fleet.auth = "x509";
+  TransportRig rig(scenario, transport, x509);
+  metrics::Registry registry(2);
+  sim::Fleet fleet(scenario, rig.endpoint(), registry, rig.options());
+  const sim::RunOutcome outcome = fleet.run();
+  const metrics::Snapshot snap = registry.snapshot();
+  const hub::Hub::Stats hub_stats = rig.hub().stats();
+
+  EXPECT_FALSE(outcome.target_unreachable) << outcome.first_connect_failure;
+  EXPECT_EQ(outcome.sessions_connected_peak, 8u) << outcome.first_connect_failure;
+  EXPECT_EQ(outcome.sessions_failed, 0u);
+  EXPECT_EQ(snap.total_errors(), 0u);
+  for (std::size_t k = 0; k < metrics::kErrorKindCount; ++k) {
+    EXPECT_EQ(snap.errors[k], 0u) << metrics::error_kind_name(static_cast<ErrorKind>(k));
+  }
+  EXPECT_EQ(op(snap, Op::connect).ok, 8u);
+  EXPECT_EQ(op(snap, Op::twin_get).ok, 8u);
+  // 8 sessions x 3 s / 250 ms: 11 or 12 each.
+  const auto& telemetry = op(snap, Op::telemetry);
+  EXPECT_EQ(telemetry.ok, telemetry.count());
+  EXPECT_GE(telemetry.ok, 8u * 11);
+  EXPECT_LE(telemetry.ok, 8u * 12 + 4);
+  EXPECT_EQ(hub_stats.connects_accepted, 8u);
+  EXPECT_EQ(hub_stats.connects_refused, 0u);
+  EXPECT_EQ(hub_stats.tls_handshake_failures, 0u);
+  EXPECT_EQ(hub_stats.websocket_upgrades, transports::uses_websocket(transport) ? 8u : 0u);
+  EXPECT_EQ(outcome.sas_renewals, 0u) << "a 1 h token needs no renewal in 3 s";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    TransportsAndAuth, FleetTransport,
+    ::testing::Values(TransportCase{Transport::mqtt, false}, TransportCase{Transport::mqtt_tls, false},
+                      TransportCase{Transport::mqtt_ws, false}, TransportCase{Transport::mqtt_wss, false},
+                      TransportCase{Transport::mqtt_tls, true}, TransportCase{Transport::mqtt_wss, true}),
+    [](const ::testing::TestParamInfo<TransportCase>& info) {
+      std::string name(transports::to_string(info.param.transport));
+      for (char& c : name) {
+        if (c == '-') c = '_';
+      }
+      return name + (info.param.x509 ? "_x509" : "_sas");
+    });
+
+TEST(FleetTls, AnUntrustedServerIsAFailedConnectNamingOpenSslsReason) {
+  sim::Scenario scenario = load(kTransportScenario);
+  scenario.fleet.devices = 2;
+  scenario.duration = std::chrono::seconds(30);
+  TransportRig rig(scenario, Transport::mqtt_tls, false);
+  // A CA that signed nothing the hub serves.
+  const std::string wrong_ca =
+      (std::filesystem::temp_directory_path() / ("fleetsim-wrong-ca-" + std::to_string(getpid()) + ".pem"))
+          .string();
+  tls::write_file_atomic(wrong_ca, tls::Authority::create("not the hub's CA").certificate_pem(), false);
+  sim::Endpoint endpoint = rig.endpoint();
+  endpoint.ca_file = wrong_ca;
+  metrics::Registry registry(1);
+  sim::Fleet fleet(scenario, endpoint, registry, sim::FleetOptions{});
+  const sim::RunOutcome outcome = fleet.run();
+  std::filesystem::remove(wrong_ca);
+  EXPECT_TRUE(outcome.target_unreachable);
+  EXPECT_EQ(outcome.sessions_failed, 4u);
+  EXPECT_NE(outcome.first_connect_failure.find("TLS handshake failed"), std::string::npos)
+      << outcome.first_connect_failure;
+  EXPECT_NE(outcome.first_connect_failure.find("certificate verify failed"), std::string::npos)
+      << outcome.first_connect_failure;
+  EXPECT_EQ(errors(registry.snapshot(), ErrorKind::connect_failed), 4u);
+  EXPECT_LT(outcome.elapsed, std::chrono::seconds(5))
+      << "nothing connected: the run ends without waiting 30 s";
+  EXPECT_FALSE(outcome.stopped_early);
+
+  scenario.duration = std::chrono::seconds(1);
+
+  // The same server with verification off: every session connects.
+  endpoint.tls_verify = false;
+  metrics::Registry unverified(1);
+  sim::Fleet trusting(scenario, endpoint, unverified, sim::FleetOptions{});
+  const sim::RunOutcome ok = trusting.run();
+  EXPECT_FALSE(ok.target_unreachable);
+  EXPECT_EQ(ok.sessions_connected_peak, 4u);
+  EXPECT_EQ(unverified.snapshot().total_errors(), 0u);
+}
+
+TEST(FleetTls, UnreadableCaFileIsAConfigurationError) {
+  sim::Scenario scenario = load(kTransportScenario);
+  metrics::Registry registry(1);
+  sim::Endpoint endpoint;
+  endpoint.transport = Transport::mqtt_tls;
+  endpoint.ca_file = "/nonexistent/ca.pem";
+  EXPECT_THROW(sim::Fleet(scenario, endpoint, registry, sim::FleetOptions{}), tls::TlsError);
+}
+
+// SAS tokens of 5 s over 12 s: every session renews (twice, at about 4 s and 8 s), reconnects at
+// once, and no telemetry is lost: every message sent is acknowledged. Over TLS the renewals
+// resume the previous TLS session.
+class FleetSasRenewal : public ::testing::TestWithParam<Transport> {};
+}  // namespace
+}  // namespace fleetsim
+
+namespace fleetsim::transports {
+void PrintTo(Transport t, std::ostream* os) {
+  *os << to_string(t);
+}
+}  // namespace fleetsim::transports
+
+namespace fleetsim {
+namespace {
+
+TEST_P(FleetSasRenewal, SessionsRenewBeforeExpiryAndLoseNothing) {
+  sim::Scenario scenario = load(kTransportScenario);
+  scenario.duration = std::chrono::seconds(12);
+  scenario.fleet.sas_ttl = std::chrono::seconds(5);
+  TransportRig rig(scenario, GetParam(), false);
+  metrics::Registry registry(2);
+  sim::Fleet fleet(scenario, rig.endpoint(), registry, rig.options());
+  const sim::RunOutcome outcome = fleet.run();
+  const metrics::Snapshot snap = registry.snapshot();
+  const hub::Hub::Stats hub_stats = rig.hub().stats();
+
+  EXPECT_GE(outcome.sas_renewals, 8u) << "each of the 8 sessions renews at least once";
+  EXPECT_LE(outcome.sas_renewals, 8u * 3);
+  EXPECT_EQ(hub_stats.sas_expired, 0u) << "no token outlived its connection";
+  EXPECT_EQ(outcome.sessions_failed, 0u);
+  const auto& telemetry = op(snap, Op::telemetry);
+  EXPECT_EQ(telemetry.errors, 0u);
+  EXPECT_EQ(telemetry.timeouts, 0u);
+  EXPECT_EQ(telemetry.ok, telemetry.count());
+  // Every PUBLISH sent was telemetry or a twin request: all the telemetry sent was acknowledged.
+  EXPECT_EQ(telemetry.ok,
+            snap.messages_sent - op(snap, Op::twin_get).count() - op(snap, Op::reported_patch).count());
+  EXPECT_GE(telemetry.ok, 8u * 44) << "12 s / 250 ms = 48 per session, a few ms lost per renewal at most";
+  EXPECT_EQ(snap.total_errors(), 0u);
+  EXPECT_EQ(op(snap, Op::connect).ok, 8u + outcome.sas_renewals);
+  if (transports::uses_tls(GetParam())) {
+    EXPECT_GE(outcome.tls_resumptions, outcome.sas_renewals / 2) << "reconnections resume their TLS session";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, FleetSasRenewal, ::testing::Values(Transport::mqtt, Transport::mqtt_tls),
+                         [](const ::testing::TestParamInfo<Transport>& info) {
+                           return info.param == Transport::mqtt ? std::string("mqtt")
+                                                                : std::string("mqtt_tls");
+                         });
 
 }  // namespace
 }  // namespace fleetsim
