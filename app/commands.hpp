@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace fleetsim::app {
@@ -19,14 +20,52 @@ struct RunArgs {
   std::string scenario_path;
   std::vector<std::string> sets;  // KEY=VALUE
   std::string report_path;
-  std::string shard = "0/1";
+  std::string shard;  // empty: from the environment, else 0/1 (resolve_shard)
   std::size_t threads = 0;  // 0: one per core
   double status_interval_s = 5;
   bool quiet = false;
+  std::uint16_t metrics_port = 0;  // 0: no /metrics
+  std::string metrics_address = "0.0.0.0";
+  double metrics_linger_s = 0;  // keep /metrics up this long after the run
+  std::string junit_path, html_path;
+  std::string baseline_path;  // a report that baseline gates compare with
+  double timeline_interval_s = 1;
 };
 
 int run_command(const RunArgs& args);
+
+struct ReportMergeArgs {
+  std::vector<std::string> inputs;  // shard reports
+  std::string output;               // -o
+  std::string junit_path, html_path;
+  bool quiet = false;
+};
+int report_merge_command(const ReportMergeArgs& args);
+
+struct ReportCompareArgs {
+  std::string baseline, candidate;
+  std::string max_regression = "10%";
+  std::string min_delta = "0ms";
+  std::string stats;  // comma-separated; empty: p50,p90,p99,p999
+};
+int report_compare_command(const ReportCompareArgs& args);
 int validate_command(const std::string& scenario_path, const std::vector<std::string>& sets);
+
+// `fleetsim hub`: the hub as a standalone process until SIGINT or SIGTERM (then exit 0).
+struct HubArgs {
+  // A number (0: a free port), or "off"; --http-port's 0 is off too.
+  std::string mqtt_port = "1883";
+  std::string mqtts_port = "8883";
+  std::string https_port = "443";
+  std::string http_port = "0";
+  std::string bind = "127.0.0.1";
+  std::string host_name = "localhost";
+  std::string cert_file, key_file;  // both or neither: the hub's own certificate from data_dir
+  std::string data_dir = "fleetsim-hub-data";
+  std::uint16_t metrics_port = 0;  // 0: no /metrics
+  std::string metrics_address;     // empty: the --bind address
+};
+int hub_command(const HubArgs& args);
 
 struct Shard {
   std::uint32_t index = 0;
@@ -34,5 +73,19 @@ struct Shard {
 };
 // "I/N" with 0 <= I < N; nullopt when malformed.
 std::optional<Shard> parse_shard(const std::string& text);
+
+// Where a run's shard comes from (app/shard.cpp), in order: --shard I/N or replica/N (the index
+// from this docker compose replica's DNS name, PROJECT-SERVICE-N -> N-1); else the Kubernetes
+// Indexed Job's JOB_COMPLETION_INDEX with N from FLEETSIM_SHARDS or JOB_COMPLETIONS; else 0/1.
+struct ShardSources {
+  std::string flag;  // --shard, empty when absent
+  std::optional<std::string> job_completion_index, fleetsim_shards, job_completions;
+  std::optional<std::string> (*own_dns_name)() = nullptr;
+};
+ShardSources shard_sources_from_environment(const std::string& flag);
+// nullopt with the reason in `error` (a usage error, exit code 2).
+std::optional<Shard> resolve_shard(const ShardSources& sources, std::string* error);
+// "fleetsim-sim-3.fleetsim_default" -> 2; nullopt without a trailing -N or _N (N >= 1).
+std::optional<std::uint32_t> replica_index_from_dns_name(std::string_view name);
 
 }  // namespace fleetsim::app

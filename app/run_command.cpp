@@ -7,9 +7,14 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <thread>
 
 #include "app/commands.hpp"
+#include "app/embedded_target.hpp"
+#include "app/metrics_server.hpp"
+#include "app/mqtt_target.hpp"
+#include "app/run_outputs.hpp"
 #include "app/scenario_loading.hpp"
 #include "app/status_line.hpp"
 #include "hub/hub.hpp"
@@ -38,75 +43,96 @@ std::string utc_now_iso8601() {
   return buf;
 }
 
-// Registers the fleet's identities (this shard's) in the embedded hub and starts it.
-void start_embedded_hub(hub::Hub& hub, const sim::Scenario& scenario, const Shard& shard) {
-  sim::for_each_identity(scenario, shard.index, shard.count,
-                         [&](std::string_view device, std::string_view module, std::string_view key) {
-                           if (module.empty()) {
-                             hub.add_device(device, key);
-                           } else {
-                             hub.add_module(device, module, key);
-                           }
-                         });
-  hub.start();
-}
-
 }  // namespace
 
 int run_command(const RunArgs& args) {
-  const auto shard = parse_shard(args.shard);
+  std::string shard_error;
+  const auto shard = resolve_shard(shard_sources_from_environment(args.shard), &shard_error);
   if (!shard) {
-    std::fprintf(stderr, "--shard %s: expected I/N with 0 <= I < N, for example 0/4\n", args.shard.c_str());
+    std::fprintf(stderr, "fleetsim: %s\n", shard_error.c_str());
     return kExitUsage;
   }
   const auto scenario = load_scenario(args.scenario_path, args.sets);
   if (!scenario) return kExitUsage;
+  const auto outputs = RunOutputs::prepare(args, *scenario, *shard);
+  if (!outputs) return kExitUsage;
 
   std::size_t threads = args.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
 
-  // The embedded hub listens on a free loopback port for this run only.
-  hub::Hub hub(hub::HubConfig{});
-  sim::Endpoint endpoint;
+  std::optional<sim::X509Identities> identities;
   try {
-    start_embedded_hub(hub, *scenario, *shard);
+    identities = prepare_x509_identities(*scenario, *shard, args.quiet);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "fleetsim: cannot start the embedded hub: %s\n", e.what());
-    return kExitUnreachable;
+    std::fprintf(stderr, "fleetsim: cannot prepare the X.509 identities: %s\n", e.what());
+    return kExitUsage;
   }
-  endpoint.host_name = hub.host_name();
-  endpoint.address = "127.0.0.1";
-  endpoint.port = hub.mqtt_port();
+  // The embedded hub listens on free loopback ports for this run only; a plain MQTT broker
+  // (target.kind = "mqtt") is already running somewhere.
+  const bool embedded = scenario->target.kind != "mqtt";
+  hub::Hub hub(embedded_hub_config(*scenario, identities ? &*identities : nullptr));
+  if (embedded) {
+    try {
+      start_embedded_hub(hub, *scenario, *shard, identities.has_value());
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "fleetsim: cannot start the embedded hub: %s\n", e.what());
+      return kExitUnreachable;
+    }
+  }
+  const sim::Endpoint endpoint = embedded ? embedded_endpoint(hub, *scenario) : mqtt_endpoint(*scenario);
 
   metrics::Registry registry(threads);
   const bool tty = !args.quiet && isatty(STDOUT_FILENO) == 1;
-  StatusPrinter status(registry, *scenario, tty, args.quiet ? 0.0 : args.status_interval_s);
+  StatusPrinter status(registry, sim::shard_session_count(*scenario, shard->index, shard->count),
+                       std::chrono::duration<double>(scenario->duration).count(), tty,
+                       args.quiet ? 0.0 : args.status_interval_s);
 
   sim::FleetOptions options;
   options.threads = threads;
   options.shard_index = shard->index;
   options.shard_count = shard->count;
-  options.on_tick = [&](std::chrono::nanoseconds elapsed) { status.tick(elapsed); };
+  options.identities = identities ? &*identities : nullptr;
+  options.on_tick = [&](std::chrono::nanoseconds elapsed) {
+    status.tick(elapsed);
+    outputs->tick(elapsed, registry);
+  };
 
   metrics::RunInfo info;
   info.scenario = scenario->name;
   info.target = scenario->target.kind;
   info.started_at = utc_now_iso8601();
   info.shard = std::to_string(shard->index) + "/" + std::to_string(shard->count);
+  info.transport = scenario->target.transport;
+  if (transports::uses_tls(endpoint.transport)) info.tls_verify = endpoint.tls_verify;
 
   if (!args.quiet) {
-    std::printf("fleetsim 0.1.0: scenario '%s', %llu sessions (shard %s), %zu threads, embedded hub on "
-                "127.0.0.1:%u\n",
+    const std::string target = embedded ? "embedded hub on 127.0.0.1:" + std::to_string(endpoint.port)
+                                        : describe_mqtt_target(*scenario);
+    std::printf("fleetsim 0.1.0: scenario '%s', %llu sessions (shard %s), %zu threads, %s%s%s\n",
                 scenario->name.c_str(), static_cast<unsigned long long>(scenario->sessions()),
-                info.shard.c_str(), threads, static_cast<unsigned>(endpoint.port));
+                info.shard.c_str(), threads, target.c_str(),
+                endpoint.transport == transports::Transport::mqtt ? "" : " over ",
+                endpoint.transport == transports::Transport::mqtt ? "" : scenario->target.transport.c_str());
     std::fflush(stdout);
   }
 
-  sim::Fleet fleet(*scenario, endpoint, registry, std::move(options));
-  g_running_fleet.store(&fleet);
+  std::unique_ptr<MetricsServer> metrics_server;
+  if (args.metrics_port != 0) {
+    metrics_server = serve_run_metrics(args, registry, *scenario, *shard, embedded ? &hub : nullptr);
+    if (!metrics_server) return kExitUsage;
+  }
+
+  std::optional<sim::Fleet> fleet;
+  try {
+    fleet.emplace(*scenario, endpoint, registry, std::move(options));
+  } catch (const tls::TlsError& e) {
+    std::fprintf(stderr, "fleetsim: TLS client setup: %s\n", e.what());
+    return kExitUsage;
+  }
+  g_running_fleet.store(&*fleet);
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
-  const sim::RunOutcome outcome = fleet.run();
+  const sim::RunOutcome outcome = fleet->run();
   g_running_fleet.store(nullptr);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
@@ -127,6 +153,7 @@ int run_command(const RunArgs& args) {
   info.sessions_connected_peak = outcome.sessions_connected_peak;
   info.sessions_failed = outcome.sessions_failed;
   info.connects_per_s = outcome.connects_per_s;
+  if (scenario->fleet.auth == "sas") info.sas_renewals = outcome.sas_renewals;
   info.interrupted = outcome.stopped_early;
   if (outcome.stopped_early) info.notes.push_back("run interrupted before its duration");
   if (snapshot.schedule_lag.count() > 0 &&
@@ -135,21 +162,18 @@ int run_command(const RunArgs& args) {
                          " ms: the simulator was saturated; latencies describe the tool, not the hub");
   }
 
-  std::vector<metrics::GateSpec> gate_specs;
-  for (const auto& g : scenario->gates) gate_specs.push_back({g.name.empty() ? g.expr : g.name, g.expr});
+  const std::vector<metrics::GateSpec> gate_specs = outputs->gate_specs();
   const auto gates = metrics::evaluate_gates(gate_specs, snapshot, info.duration_s);
 
   if (!args.quiet) std::fputs(metrics::format_summary(info, snapshot, gates).c_str(), stdout);
-  if (!args.report_path.empty()) {
-    std::string error;
-    if (!metrics::write_json_file(args.report_path, metrics::build_report(info, snapshot, gates), &error)) {
-      std::fprintf(stderr, "fleetsim: cannot write the report %s: %s\n", args.report_path.c_str(), error.c_str());
-      return kExitUsage;
-    }
-  }
+  if (!outputs->write(info, snapshot, gates, outcome.elapsed)) return kExitUsage;
+
+  if (metrics_server) metrics_server->linger(args.metrics_linger_s);
 
   if (outcome.target_unreachable) {
-    std::fprintf(stderr, "fleetsim: no session could connect to 127.0.0.1:%u\n", static_cast<unsigned>(endpoint.port));
+    std::fprintf(stderr, "fleetsim: no session could connect to %s:%u over %s: %s\n",
+                 endpoint.address.c_str(), static_cast<unsigned>(endpoint.port),
+                 scenario->target.transport.c_str(), outcome.first_connect_failure.c_str());
     return kExitUnreachable;
   }
   bool passed = !outcome.stopped_early;

@@ -81,7 +81,17 @@ std::vector<GateResult> evaluate_gates(std::span<const GateSpec> gates, const Sn
       const Measured m = measure(*g, snapshot, duration_s);
       r.value = m.value;
       r.error = m.error;
-      r.passed = m.error.empty() && compare(m.value, g->cmp, g->threshold);
+      r.threshold = g->threshold;
+      if (g->relative_to_baseline) {
+        r.baseline = spec.baseline;
+        if (spec.baseline) {
+          r.threshold = *spec.baseline * g->baseline_factor + g->baseline_offset;
+        } else if (r.error.empty()) {
+          r.error = spec.baseline_error.empty() ? "no baseline value (fleetsim run --baseline FILE.json)"
+                                                : spec.baseline_error;
+        }
+      }
+      r.passed = r.error.empty() && compare(m.value, g->cmp, r.threshold);
     }
     results.push_back(std::move(r));
   }

@@ -12,6 +12,7 @@ namespace fleetsim::metrics {
 namespace {
 
 constexpr std::string_view kScheduleLag = "schedule_lag";
+constexpr std::string_view kBaseline = "baseline";
 constexpr std::array<std::string_view, 2> kTotals = {"errors", "sessions_failed"};
 constexpr std::array<std::string_view, 5> kCountStats = {"count", "ok", "errors", "timeouts", "throttled"};
 constexpr std::string_view kRateStat = "rate_per_s";
@@ -166,14 +167,66 @@ class Parser {
                           (peek() == '=' ? "; did you mean '=='?" : ""));
   }
 
-  // VALUE[UNIT], converted to the statistic's report unit (ms for latencies).
+  // VALUE[UNIT] or a baseline form, converted to the statistic's report unit (ms for latencies).
   bool parse_threshold(GateExpr& g) {
+    if (text_.substr(pos_).starts_with(kBaseline) &&
+        (pos_ + kBaseline.size() == text_.size() || !is_ident_char(text_[pos_ + kBaseline.size()]))) {
+      return parse_baseline(g);
+    }
     const std::size_t at = pos_;
     if (!is_digit(peek()) && peek() != '.') {
-      return fail(
-          at, "found " + found_at(at) + ", expected a " + (peek() == '-' ? "non-negative " : "") + "number");
+      return fail(at, "found " + found_at(at) + ", expected a " + (peek() == '-' ? "non-negative " : "") +
+                          "number (or baseline, baseline * 1.1, baseline + 5ms)");
     }
-    const auto [end, ec] = std::from_chars(text_.data() + pos_, text_.data() + text_.size(), g.threshold);
+    return parse_value(g, g.threshold);
+  }
+
+  // "baseline [* FACTOR] [+|- VALUE[UNIT]]": the same statistic in the --baseline report, scaled
+  // and shifted.
+  bool parse_baseline(GateExpr& g) {
+    g.relative_to_baseline = true;
+    pos_ += kBaseline.size();
+    skip_space();
+    if (peek() == '*') {
+      ++pos_;
+      skip_space();
+      const std::size_t at = pos_;
+      const bool starts_number = is_digit(peek()) || peek() == '.';
+      const auto [end, ec] =
+          std::from_chars(text_.data() + pos_, text_.data() + text_.size(), g.baseline_factor);
+      if (!starts_number || ec != std::errc()) {
+        return fail(
+            at, "found " + found_at(at) + ", expected a non-negative factor after 'baseline *', e.g. 1.1");
+      }
+      pos_ = static_cast<std::size_t>(end - text_.data());
+      skip_space();
+    }
+    if (peek() == '+' || peek() == '-') {
+      const bool minus = peek() == '-';
+      ++pos_;
+      skip_space();
+      const std::size_t at = pos_;
+      if (!is_digit(peek()) && peek() != '.') {
+        return fail(
+            at, "found " + found_at(at) + ", expected a number after 'baseline " + (minus ? "-" : "+") + "'");
+      }
+      if (!parse_value(g, g.baseline_offset)) return false;
+      if (minus) g.baseline_offset = -g.baseline_offset;
+      return true;
+    }
+    if (pos_ < text_.size()) {
+      return fail(
+          pos_,
+          "found " + found_at(pos_) +
+              ", expected '* FACTOR', '+ VALUE', '- VALUE' or the end of the expression after 'baseline'");
+    }
+    return true;
+  }
+
+  // NUMBER[UNIT] at pos_ (known to start with a digit or '.') into `out`, in the statistic's unit.
+  bool parse_value(const GateExpr& g, double& out) {
+    const std::size_t at = pos_;
+    const auto [end, ec] = std::from_chars(text_.data() + pos_, text_.data() + text_.size(), out);
     if (ec != std::errc()) return fail(at, "found " + found_at(at) + ", expected a number");
     pos_ = static_cast<std::size_t>(end - text_.data());
     skip_space();
@@ -191,7 +244,7 @@ class Parser {
     const double scale = unit_to_ms(unit);
     if (scale == 0)
       return fail(unit_at, "found " + quoted(unit) + ", expected a unit (ns us ms s) or none for ms");
-    g.threshold *= scale;
+    out *= scale;
     pos_ = unit_end;
     skip_space();
     return true;

@@ -10,6 +10,10 @@
 //   UNIT  latency statistics: ns us ms s (default ms); counts and rates: none
 // Spaces and tabs may separate any two tokens ("telemetry . p99 < 50 ms").
 //
+// The threshold may instead be relative to the same statistic in a baseline report (`fleetsim run
+// --baseline FILE.json`): "reported_patch.p99 < baseline * 1.1", "errors <= baseline + 5",
+// "telemetry.p50 < baseline * 1.2 + 0.05ms", i.e. `baseline [* FACTOR] [+|- VALUE[UNIT]]`.
+//
 // Meanings: count = ok + errors + timeouts + throttled; rate_per_s = count / duration_s; latency
 // statistics are in ms rounded to the microsecond, as in the report (p50 is quantile 0.5, p999 is
 // 0.999). The total `errors` is the sum over all operations of errors + timeouts
@@ -25,6 +29,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "metrics/operations.hpp"
 
 namespace fleetsim::metrics {
@@ -35,6 +41,11 @@ struct GateExpr {
   std::string stat;      // for op_stat / schedule_lag_stat
   std::string cmp;       // "<", "<=", ...
   double threshold = 0;  // in the statistic's report unit (ms for latencies)
+  // A baseline gate's threshold is baseline * baseline_factor + baseline_offset (offset in the
+  // statistic's unit); `threshold` is then unused.
+  bool relative_to_baseline = false;
+  double baseline_factor = 1;
+  double baseline_offset = 0;
 };
 
 struct GateParseError {
@@ -48,6 +59,10 @@ std::optional<GateExpr> parse_gate(std::string_view expr, GateParseError* error 
 struct GateSpec {
   std::string name;  // defaults to expr
   std::string expr;
+  // For a baseline gate: the statistic's value in the baseline report (resolve_baselines), or
+  // why there is none.
+  std::optional<double> baseline;
+  std::string baseline_error;
 };
 
 struct GateResult {
@@ -55,11 +70,24 @@ struct GateResult {
   std::string expr;
   double value = 0;  // the measured value in the threshold's unit (ms for latencies)
   bool passed = false;
-  std::string error;  // non-empty when the gate could not be evaluated (then passed = false)
+  std::string error;               // non-empty when the gate could not be evaluated (then passed = false)
+  double threshold = 0;            // what the value was compared with (a baseline gate's computed one)
+  std::optional<double> baseline;  // a baseline gate's baseline value
 };
 
-// Evaluates every gate on the merged data; `duration_s` gives rate_per_s.
+// Evaluates every gate on the merged data; `duration_s` gives rate_per_s. A baseline gate whose
+// spec carries no baseline value fails with an error.
 std::vector<GateResult> evaluate_gates(std::span<const GateSpec> gates, const Snapshot& snapshot,
                                        double duration_s);
+
+// True when some gate's expression compares with a baseline (the run then needs --baseline).
+bool gates_use_baseline(std::span<const GateSpec> gates);
+
+// Fills each baseline gate's `baseline` from a report document (the JSON of another run): the
+// same statistic, read the way the report prints it (latencies in ms from latency_ms, counts and
+// rates from the operation, `errors` summed over operations, sessions_failed from fleet,
+// schedule_lag from health). A statistic the baseline lacks (an operation that never occurred
+// there) sets `baseline_error` instead, so that the gate fails saying so.
+void resolve_baselines(std::span<GateSpec> gates, const boost::json::object& baseline_report);
 
 }  // namespace fleetsim::metrics

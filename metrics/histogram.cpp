@@ -16,6 +16,36 @@ int group_shift(std::size_t index) noexcept {
   return group == 0 ? 0 : group - 1;
 }
 
+// The largest value bucket `index` holds: the top bucket also takes everything above kMaxValue.
+std::uint64_t bucket_last_value(std::size_t index) noexcept {
+  return index + 1 < Histogram::kBucketCount ? Histogram::bucket_upper(index) - 1 : ~std::uint64_t{0};
+}
+
+// 128-bit products: (count - 1) * value overflows 64 bits for long runs of large values.
+__extension__ using U128 = unsigned __int128;
+
+struct Extremes {
+  std::uint64_t min, max, sum;
+};
+
+// Chooses a min in [min_lo, min_hi] and a max in [max_lo, max_hi] such that `count` values
+// between them can add up to `sum` ((count-1)*min + max <= sum <= (count-1)*max + min), which is
+// what decode() checks. The true extremes satisfy this, so a solution exists for consistent
+// input; `sum` is clamped into the feasible range only for a snapshot read mid-write.
+Extremes consistent_extremes(std::uint64_t count, std::uint64_t sum, std::uint64_t min_lo,
+                             std::uint64_t min_hi, std::uint64_t max_lo, std::uint64_t max_hi) noexcept {
+  const U128 n1 = count - 1;
+  const U128 sum_lo = n1 * min_lo + max_lo;
+  const U128 sum_hi = n1 * max_hi + min_hi;
+  const U128 s = std::max<U128>(sum_lo, std::min<U128>(sum, sum_hi));
+  // The smallest min, then the largest max it allows; if that max cannot reach the sum, the
+  // min rises to make up the difference (it stays <= min_hi because s <= sum_hi).
+  U128 min = min_lo;
+  U128 max = std::min<U128>(max_hi, s - n1 * min);
+  if (n1 * max + min < s) min = s - n1 * max;
+  return {static_cast<std::uint64_t>(min), static_cast<std::uint64_t>(max), static_cast<std::uint64_t>(s)};
+}
+
 }  // namespace
 
 Histogram::Histogram(const Histogram& other) {
@@ -51,6 +81,65 @@ void Histogram::merge(const Histogram& other) noexcept {
   sum_.store(sum_.load(kRelaxed) + other.sum_.load(kRelaxed), kRelaxed);
   max_.store(std::max(max_.load(kRelaxed), other.max_.load(kRelaxed)), kRelaxed);
   min_.store(std::min(min_.load(kRelaxed), other.min_.load(kRelaxed)), kRelaxed);
+}
+
+bool Histogram::subtract(const Histogram& earlier) noexcept {
+  for (std::size_t i = 0; i < kBucketCount; ++i) {
+    if (earlier.counts_[i].load(kRelaxed) > counts_[i].load(kRelaxed)) return false;
+  }
+  const std::uint64_t later_min = min_.load(kRelaxed);
+  const std::uint64_t later_max = max_.load(kRelaxed);
+  const std::uint64_t later_sum = sum_.load(kRelaxed);
+  const std::uint64_t earlier_sum = earlier.sum_.load(kRelaxed);
+  const bool earlier_empty = earlier.count() == 0;
+
+  // The count comes from the buckets, which a snapshot read mid-write may not agree with total_.
+  std::uint64_t total = 0;
+  std::size_t first = kBucketCount;
+  std::size_t last = 0;
+  for (std::size_t i = 0; i < kBucketCount; ++i) {
+    const std::uint64_t n = counts_[i].load(kRelaxed) - earlier.counts_[i].load(kRelaxed);
+    counts_[i].store(n, kRelaxed);
+    if (n == 0) continue;
+    total += n;
+    first = std::min(first, i);
+    last = i;
+  }
+  if (total == 0) {
+    reset();
+    return true;
+  }
+
+  std::uint64_t min_lo = bucket_lower(first);
+  std::uint64_t min_hi = bucket_last_value(first);
+  std::uint64_t max_lo = bucket_lower(last);
+  std::uint64_t max_hi = bucket_last_value(last);
+  // A new overall extreme was recorded in the interval, so it is the interval's own; an old one
+  // only bounds the interval's from outside.
+  if (earlier_empty || later_min < earlier.min_.load(kRelaxed)) {
+    min_lo = min_hi = std::clamp(later_min, min_lo, min_hi);
+  } else {
+    min_lo = std::clamp(later_min, min_lo, min_hi);
+  }
+  if (earlier_empty || later_max > earlier.max_.load(kRelaxed)) {
+    max_lo = max_hi = std::clamp(later_max, max_lo, max_hi);
+  } else {
+    max_hi = std::clamp(later_max, max_lo, max_hi);
+  }
+  if (first == last) {  // one bucket holds both extremes
+    max_lo = std::max(max_lo, min_lo);
+    min_hi = std::min(min_hi, max_hi);
+  }
+  // Only a snapshot read mid-write can leave a range empty; keep each one a range.
+  min_lo = std::min(min_lo, min_hi);
+  max_hi = std::max(max_hi, max_lo);
+  const std::uint64_t sum = later_sum >= earlier_sum ? later_sum - earlier_sum : 0;
+  const Extremes e = consistent_extremes(total, sum, min_lo, min_hi, max_lo, max_hi);
+  total_.store(total, kRelaxed);
+  sum_.store(e.sum, kRelaxed);
+  min_.store(e.min, kRelaxed);
+  max_.store(e.max, kRelaxed);
+  return true;
 }
 
 void Histogram::reset() noexcept {

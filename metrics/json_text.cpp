@@ -21,10 +21,26 @@ void append_double(std::string& out, double d) {
   if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
 }
 
-void append(std::string& out, const boost::json::value& v, int indent) {
+// Depth (indent level) from which array elements are written on one line each.
+constexpr int kOneLineElementsFrom = 2;
+
+void append(std::string& out, const boost::json::value& v, int indent, bool one_line = false) {
   const auto newline = [&](int level) {
     out += '\n';
     out.append(static_cast<std::size_t>(level) * 2, ' ');
+  };
+  // Before each member or element: a comma after the first, then a line break, or on one line a
+  // space between items.
+  const auto next_item = [&](bool first, int level) {
+    if (!first) out += ',';
+    if (!one_line) {
+      newline(level);
+    } else if (!first) {
+      out += ' ';
+    }
+  };
+  const auto close = [&](int level) {
+    if (!one_line) newline(level);
   };
   switch (v.kind()) {
     case boost::json::kind::object: {
@@ -36,14 +52,13 @@ void append(std::string& out, const boost::json::value& v, int indent) {
       out += '{';
       bool first = true;
       for (const auto& [key, member] : o) {
-        if (!first) out += ',';
+        next_item(first, indent + 1);
         first = false;
-        newline(indent + 1);
         out += boost::json::serialize(boost::json::string_view(key));
         out += ": ";
-        append(out, member, indent + 1);
+        append(out, member, indent + 1, one_line);
       }
-      newline(indent);
+      close(indent);
       out += '}';
       return;
     }
@@ -56,12 +71,11 @@ void append(std::string& out, const boost::json::value& v, int indent) {
       out += '[';
       bool first = true;
       for (const auto& element : a) {
-        if (!first) out += ',';
+        next_item(first, indent + 1);
         first = false;
-        newline(indent + 1);
-        append(out, element, indent + 1);
+        append(out, element, indent + 1, one_line || indent >= kOneLineElementsFrom);
       }
-      newline(indent);
+      close(indent);
       out += ']';
       return;
     }

@@ -1,5 +1,7 @@
 // Human-readable JSON text for reports: two-space indentation, and numbers written the way people
-// write them (30.0, 0.125, 12000) rather than Boost.JSON 1.81's exponent form (3E1).
+// write them (30.0, 0.125, 12000) rather than Boost.JSON 1.81's exponent form (3E1). Elements of
+// arrays nested two levels deep or more (the timeline's points) take one line each, so a long
+// run's timeline stays one line per interval rather than thirty.
 #pragma once
 
 #include <string>

@@ -39,6 +39,11 @@ Registry::Registry(std::size_t threads) {
 
 Snapshot Registry::snapshot() const {
   Snapshot s;
+  merge_into(s);
+  return s;
+}
+
+void Registry::merge_into(Snapshot& s) const {
   for (const auto& t : threads_) {
     for (std::size_t i = 0; i < kOpCount; ++i) {
       const auto& from = t->ops[i];
@@ -57,7 +62,6 @@ Snapshot Registry::snapshot() const {
     s.messages_sent += t->messages_sent.get();
     s.bytes_sent += t->bytes_sent.get();
   }
-  return s;
 }
 
 }  // namespace fleetsim::metrics

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/json/object.hpp>
@@ -24,7 +26,13 @@ struct RunInfo {
   std::uint64_t modules = 0;
   std::uint64_t sessions_connected_peak = 0;
   std::uint64_t sessions_failed = 0;
-  double connects_per_s = 0;         // sessions / (first connect attempt .. last CONNACK)
+  double connects_per_s = 0;  // sessions / (first connect attempt .. last CONNACK)
+  // target.transport ("mqtt-tls", ...); empty: not reported.
+  std::string transport;
+  // TLS transports: whether server certificates were verified (target.tls_verify).
+  std::optional<bool> tls_verify;
+  // SAS runs: reconnections that renewed a token before it expired.
+  std::optional<std::uint64_t> sas_renewals;
   bool interrupted = false;        // stopped early (Ctrl-C)
   std::vector<std::string> notes;  // e.g. why the run is marked saturated
 };
@@ -38,12 +46,16 @@ inline constexpr double kSaturatedLagP99Ms = 10.0;
 // info.sessions_failed and snapshot.sessions_failed; health.notes appears when info.notes is not
 // empty; "passed" is true when every gate passed (true with no gates); "interrupted": true is
 // added when info.interrupted (the exit code, not "passed", accounts for the interruption).
+// health.schedule_lag_histogram and each gate's "threshold" (and "baseline" for a baseline gate)
+// let `report merge` recompute everything; the caller adds "timeline" (timeline_json).
 boost::json::object build_report(const RunInfo& info, const Snapshot& snapshot,
                                  const std::vector<GateResult>& gates);
 
 // Writes the document as compact JSON text with a trailing newline; returns false and fills
 // `error` (strerror text) on I/O failure.
 bool write_json_file(const std::string& path, const boost::json::object& doc, std::string* error);
+// The same for any text (the JUnit and HTML reports).
+bool write_text_file(const std::string& path, std::string_view text, std::string* error);
 
 // The summary printed at the end of a run (plain text, fixed-width columns): one row per
 // operation that occurred, then sessions, schedule lag (with a SATURATED warning), non-zero error

@@ -35,7 +35,8 @@ boost::json::object operation_object(const Snapshot::PerOp& op, double duration_
 boost::json::object health_object(const RunInfo& info, const Snapshot& snapshot) {
   const LatencyStatsMs lag = latency_stats_ms(snapshot.schedule_lag);
   boost::json::object health{{"schedule_lag_ms", {{"p50", lag.p50}, {"p99", lag.p99}, {"max", lag.max}}},
-                             {"saturated", lag.p99 > kSaturatedLagP99Ms}};
+                             {"saturated", lag.p99 > kSaturatedLagP99Ms},
+                             {"schedule_lag_histogram", snapshot.schedule_lag.encode()}};
   if (!info.notes.empty()) {
     boost::json::array notes;
     for (const auto& n : info.notes) notes.emplace_back(n);
@@ -49,6 +50,10 @@ boost::json::array gates_array(const std::vector<GateResult>& gates) {
   for (const auto& g : gates) {
     boost::json::object o{{"name", g.name}, {"expr", g.expr}, {"value", g.value}, {"passed", g.passed}};
     if (!g.error.empty()) o["error"] = g.error;
+    // What the value was compared with, and for a baseline gate the baseline itself, so that
+    // `report merge` re-evaluates it with the same number.
+    if (g.error.empty()) o["threshold"] = g.threshold;
+    if (g.baseline) o["baseline"] = *g.baseline;
     out.emplace_back(std::move(o));
   }
   return out;
@@ -62,6 +67,8 @@ boost::json::object build_report(const RunInfo& info, const Snapshot& snapshot,
   doc["fleetsim"] = {{"version", info.version},       {"scenario", info.scenario},
                      {"target", info.target},         {"started_at", info.started_at},
                      {"duration_s", info.duration_s}, {"shard", info.shard}};
+  if (!info.transport.empty()) doc["fleetsim"].as_object()["transport"] = info.transport;
+  if (info.tls_verify) doc["fleetsim"].as_object()["tls_verify"] = *info.tls_verify;
   // The fleet's own tally and the metrics counter may each be the one a caller filled; the
   // larger is the one that saw every failure.
   doc["fleet"] = {{"devices", info.devices},
@@ -69,6 +76,7 @@ boost::json::object build_report(const RunInfo& info, const Snapshot& snapshot,
                   {"sessions_connected_peak", info.sessions_connected_peak},
                   {"sessions_failed", std::max(info.sessions_failed, snapshot.sessions_failed)},
                   {"connects_per_s", round_3_decimals(info.connects_per_s)}};
+  if (info.sas_renewals) doc["fleet"].as_object()["sas_renewals"] = *info.sas_renewals;
 
   boost::json::object operations;
   for (std::size_t i = 0; i < kOpCount; ++i) {
@@ -92,7 +100,10 @@ boost::json::object build_report(const RunInfo& info, const Snapshot& snapshot,
 }
 
 bool write_json_file(const std::string& path, const boost::json::object& doc, std::string* error) {
-  const std::string text = to_json_text(doc);
+  return write_text_file(path, to_json_text(doc), error);
+}
+
+bool write_text_file(const std::string& path, std::string_view text, std::string* error) {
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (f == nullptr) {
     if (error != nullptr) *error = std::strerror(errno);

@@ -99,6 +99,14 @@ void append_fleet(std::string& out, const RunInfo& info, const Snapshot& snapsho
           "%-*s devices %" PRIu64 "  modules %" PRIu64 "  peak connected %" PRIu64 "  failed %" PRIu64 "\n",
           kLabelWidth, "sessions", info.devices, info.modules, info.sessions_connected_peak,
           std::max(info.sessions_failed, snapshot.sessions_failed));
+  if (info.sas_renewals.value_or(0) > 0) {
+    appendf(out, "%-*s %" PRIu64 " reconnections renewed SAS tokens before they expired\n", kLabelWidth,
+            "sas renewals", *info.sas_renewals);
+  }
+  if (info.tls_verify && !*info.tls_verify) {
+    appendf(out, "%-*s WARNING: server certificates were not verified (target.tls_verify = false)\n",
+            kLabelWidth, "tls");
+  }
   const LatencyStatsMs lag = latency_stats_ms(snapshot.schedule_lag);
   appendf(out, "%-*s p50 %s ms  p99 %s ms  max %s ms\n", kLabelWidth, "schedule lag",
           format_ms(lag.p50).c_str(), format_ms(lag.p99).c_str(), format_ms(lag.max).c_str());
@@ -131,7 +139,13 @@ void append_gates(std::string& out, const std::vector<GateResult>& gates) {
     if (!g.error.empty()) {
       outcome = g.error;
     } else {
-      outcome = "measured " + format_value(g.value) + (is_latency_gate(g.expr) ? " ms" : "");
+      const std::string unit = is_latency_gate(g.expr) ? " ms" : "";
+      outcome = "measured " + format_value(g.value) + unit;
+      // A baseline gate's threshold is computed, so it is shown with the baseline it came from.
+      if (g.baseline) {
+        outcome += ", threshold " + format_value(g.threshold) + unit + " from baseline " +
+                   format_value(*g.baseline) + unit;
+      }
     }
     appendf(out, "%-*s %s  %s  (%s)\n", kLabelWidth, i == 0 ? "gates" : "", g.passed ? "PASS" : "FAIL",
             label.c_str(), outcome.c_str());

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "support/process.hpp"
+#include "transports/tls/certificates.hpp"
 
 namespace {
 
@@ -185,8 +186,8 @@ TEST_F(CliRun, SyntaxErrorNamesLineAndColumn) {
 }
 
 TEST_F(CliRun, NotSupportedYetExitsTwo) {
-  const auto scenario = write_scenario("tls.toml", kSteadyScenario);
-  const Result r = run({"validate", scenario, "--set", "target.transport=mqtt-tls"});
+  const auto scenario = write_scenario("iothub.toml", kSteadyScenario);
+  const Result r = run({"validate", scenario, "--set", "target.kind=iothub"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("not supported yet"), std::string::npos) << r.err;
 }
@@ -269,6 +270,62 @@ TEST_F(CliRun, InterruptStillWritesTheReport) {
   EXPECT_TRUE(report.at("interrupted").as_bool());
   EXPECT_LT(report.at("fleetsim").as_object().at("duration_s").to_number<double>(), 30.0);
   EXPECT_GT(op_count(report, "twin_get"), 0u);
+}
+
+// ---- transports, X.509, TLS trust and SAS renewal against the embedded hub ----
+
+TEST_F(CliRun, X509OverSecureWebSocketRuns) {
+  const auto scenario = write_scenario("wss.toml", kSteadyScenario);
+  const Result r = run({"run", scenario, "--set", "duration=3s", "--set", "target.transport=mqtt-wss",
+                        "--set", "fleet.auth=x509"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  expect_no_errors(r.report);
+  const auto& run_info = r.report.at("fleetsim").as_object();
+  EXPECT_EQ(run_info.at("transport").as_string(), "mqtt-wss");
+  EXPECT_EQ(run_info.at("tls_verify"), json::value(true));
+  EXPECT_EQ(r.report.at("fleet").as_object().at("sessions_connected_peak").to_number<std::uint64_t>(), 80u);
+  EXPECT_FALSE(r.report.at("fleet").as_object().contains("sas_renewals")) << "X.509 sessions have no token";
+  EXPECT_EQ(op_stat(r.report, "twin_get", "ok"), 80u);
+  EXPECT_NE(r.out.find("x509: 80 identities"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("over mqtt-wss"), std::string::npos) << r.out;
+}
+
+TEST_F(CliRun, WrongCaExitsThreeNamingTheCertificateFailure) {
+  const auto scenario = write_scenario("tls.toml", kSteadyScenario);
+  const std::string wrong_ca = (dir_ / "wrong-ca.pem").string();
+  fleetsim::tls::write_file_atomic(
+      wrong_ca, fleetsim::tls::Authority::create("not the hub's CA").certificate_pem(), false);
+  const Result r = run({"run", scenario, "--set", "duration=2s", "--set", "target.transport=mqtt-tls",
+                        "--set", "target.ca_file=" + wrong_ca});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.err.find("no session could connect to 127.0.0.1:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("over mqtt-tls: TLS handshake failed: certificate verify failed"), std::string::npos)
+      << r.err;
+  ASSERT_FALSE(r.report.empty());
+  EXPECT_EQ(r.report.at("fleet").as_object().at("sessions_failed").to_number<std::uint64_t>(), 80u);
+
+  // The explicit opt-out connects to the same untrusted server, and says so.
+  const Result unverified =
+      run({"run", scenario, "--set", "duration=2s", "--set", "target.transport=mqtt-tls", "--set",
+           "target.ca_file=" + wrong_ca, "--set", "target.tls_verify=false"});
+  ASSERT_EQ(unverified.exit_code, 0) << unverified.out << unverified.err;
+  expect_no_errors(unverified.report);
+  EXPECT_EQ(unverified.report.at("fleetsim").as_object().at("tls_verify"), json::value(false));
+  EXPECT_NE(unverified.out.find("WARNING: server certificates were not verified (target.tls_verify = false)"),
+            std::string::npos)
+      << unverified.out;
+}
+
+TEST_F(CliRun, SasTokensAreRenewedAndCounted) {
+  const auto scenario = write_scenario("renew.toml", kSteadyScenario);
+  const Result r = run({"run", scenario, "--set", "duration=7s", "--set", "fleet.sas_ttl=5s", "--set",
+                        "target.transport=mqtt-ws"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  expect_no_errors(r.report);
+  // Renewal at expiry - 1 s, tokens of 5 s rounded up to the second: once per session in 7 s.
+  EXPECT_EQ(r.report.at("fleet").as_object().at("sas_renewals").to_number<std::uint64_t>(), 80u);
+  EXPECT_EQ(op_stat(r.report, "connect", "ok"), 160u);
+  EXPECT_NE(r.out.find("sas renewals   80 reconnections"), std::string::npos) << r.out;
 }
 
 }  // namespace

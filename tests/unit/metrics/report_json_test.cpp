@@ -215,6 +215,21 @@ TEST(ReportJson, FleetCarriesConnectRate) {
   EXPECT_DOUBLE_EQ(num(doc.at("fleet").at("connects_per_s")), 1234.568);
 }
 
+TEST(ReportJson, TransportTlsVerificationAndSasRenewalsWhenKnown) {
+  const auto snapshot = sample_snapshot();
+  RunInfo info = sample_info();
+  json::object doc = round_trip(build_report(info, *snapshot, {}));
+  EXPECT_FALSE(doc.at("fleetsim").as_object().contains("tls_verify"));
+  EXPECT_FALSE(doc.at("fleet").as_object().contains("sas_renewals"));
+  info.transport = "mqtt-wss";
+  info.tls_verify = false;
+  info.sas_renewals = 12;
+  doc = round_trip(build_report(info, *snapshot, {}));
+  EXPECT_EQ(doc.at("fleetsim").at("transport").as_string(), "mqtt-wss");
+  EXPECT_EQ(doc.at("fleetsim").at("tls_verify"), json::value(false));
+  EXPECT_EQ(u64(doc.at("fleet").at("sas_renewals")), 12u);
+}
+
 TEST(ReportJson, WriteJsonFileWritesTheDocumentAndANewline) {
   const auto snapshot = sample_snapshot();
   const json::object doc = build_report(sample_info(), *snapshot, sample_gates());

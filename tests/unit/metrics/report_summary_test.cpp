@@ -104,6 +104,24 @@ TEST(ReportSummary, WarnsWhenSaturatedAndShowsNotes) {
   EXPECT_NE(text.find(long_note + "\n"), std::string::npos) << "no line is truncated";
 }
 
+TEST(ReportSummary, ShowsSasRenewalsAndWarnsWithoutTlsVerification) {
+  const auto snapshot = sample_snapshot();
+  RunInfo info = sample_info();
+  std::string text = format_summary(info, *snapshot, {});
+  EXPECT_EQ(text.find("sas renewals"), std::string::npos) << text;
+  EXPECT_EQ(text.find("not verified"), std::string::npos) << text;
+  info.sas_renewals = 7;
+  info.tls_verify = false;
+  const auto lines = lines_of(format_summary(info, *snapshot, {}));
+  const std::string* renewals = line_starting_with(lines, "sas renewals");
+  ASSERT_NE(renewals, nullptr);
+  EXPECT_EQ(words_of(*renewals)[2], "7");
+  const std::string* tls = line_starting_with(lines, "tls ");
+  ASSERT_NE(tls, nullptr);
+  EXPECT_NE(tls->find("WARNING: server certificates were not verified (target.tls_verify = false)"),
+            std::string::npos);
+}
+
 TEST(ReportSummary, GatesShowPassFailAndTheVerdict) {
   const auto snapshot = sample_snapshot();
   const std::vector<GateResult> gates = {{"tail", "telemetry.p99 < 50ms", 9.9, true, ""},
