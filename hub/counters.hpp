@@ -2,7 +2,9 @@
 // enough, nothing else is synchronised through them.
 #pragma once
 
+#include <array>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 namespace fleetsim::hub {
@@ -26,6 +28,17 @@ struct Counters {
   std::atomic<std::uint64_t> http_requests{0};           // requests answered by the REST hook
   std::atomic<std::uint64_t> http_refused{0};  // malformed, oversized or timed-out requests, refused upgrades
   std::atomic<std::uint64_t> websocket_upgrades{0};  // accepted: each became an MQTT session
+  // REST answers by HTTP status: one counter per status the service API gives, the rest in
+  // the last ("other"). A fixed array, so counting is one relaxed add.
+  static constexpr std::array<unsigned, 15> kRestStatuses = {200, 201, 204, 400, 401, 403, 404, 405,
+                                                             409, 412, 413, 429, 500, 503, 504};
+  std::array<std::atomic<std::uint64_t>, kRestStatuses.size() + 1> rest_by_status{};
+
+  void count_rest_status(unsigned status) noexcept {
+    std::size_t i = 0;
+    while (i < kRestStatuses.size() && kRestStatuses[i] != status) ++i;
+    rest_by_status[i].fetch_add(1, std::memory_order_relaxed);
+  }
 };
 
 inline void bump(std::atomic<std::uint64_t>& counter) noexcept {

@@ -1,6 +1,8 @@
 // The hub's own Prometheus metrics (README "Live metrics"): read from its relaxed-atomic counters
 // at scrape time, so serving /metrics never waits for the hub thread and the hub thread never
 // touches prometheus-cpp.
+#include <string>
+
 #include <prometheus/metric_family.h>
 
 #include "hub/hub.hpp"
@@ -87,6 +89,15 @@ std::vector<MetricFamily> Hub::metric_families() const {
   metrics::add_sample(http, {{"result", "answered"}}, read(c.http_requests));
   metrics::add_sample(http, {{"result", "refused"}}, read(c.http_refused));
   families.push_back(std::move(http));
+
+  auto rest = metrics::make_family("fleetsim_hub_rest_requests_total",
+                                   "Service API (REST) requests answered, by HTTP status", MetricType::Counter);
+  for (std::size_t i = 0; i < Counters::kRestStatuses.size(); ++i) {
+    metrics::add_sample(rest, {{"status", std::to_string(Counters::kRestStatuses[i])}},
+                        read(c.rest_by_status[i]));
+  }
+  metrics::add_sample(rest, {{"status", "other"}}, read(c.rest_by_status.back()));
+  families.push_back(std::move(rest));
 
   families.push_back(single("fleetsim_hub_task_failures_total",
                             "Connection or accept tasks ended by an exception (a hub bug)",

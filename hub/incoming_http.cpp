@@ -102,6 +102,7 @@ asio::awaitable<void> IncomingConnection::serve_http() {
     bump(hub.counters.http_requests);
     const RestResponse response =
         hub.rest_dispatcher(hub, rest_request_of(request), std::chrono::system_clock::now());
+    hub.counters.count_rest_status(response.status);
     const bool keep_alive = request.keep_alive() && !endpoint_.stopped();
     const bool written = co_await write(serialize_response(response, keep_alive));
     if (!written || !keep_alive) co_return;

@@ -159,3 +159,29 @@ TEST(HttpAnswer, SerializesStatusLengthHeadersAndClose) {
 
 }  // namespace
 }  // namespace fleetsim::hub
+
+namespace fleetsim::hub {
+namespace {
+
+TEST(RestStatusCounters, EachKnownStatusHasItsCounterAndTheRestShareOther) {
+  Counters counters;
+  counters.count_rest_status(404);
+  counters.count_rest_status(404);
+  counters.count_rest_status(412);
+  counters.count_rest_status(418);
+  counters.count_rest_status(200);
+  auto at = [&](unsigned status) {
+    for (std::size_t i = 0; i < Counters::kRestStatuses.size(); ++i) {
+      if (Counters::kRestStatuses[i] == status) return counters.rest_by_status[i].load();
+    }
+    return counters.rest_by_status.back().load();
+  };
+  EXPECT_EQ(at(404), 2U);
+  EXPECT_EQ(at(412), 1U);
+  EXPECT_EQ(at(200), 1U);
+  EXPECT_EQ(at(401), 0U);
+  EXPECT_EQ(counters.rest_by_status.back().load(), 1U);  // 418
+}
+
+}  // namespace
+}  // namespace fleetsim::hub
