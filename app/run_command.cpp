@@ -158,7 +158,9 @@ int run_command(const RunArgs& args) {
   if (outcome.stopped_early) info.notes.push_back("run interrupted before its duration");
   if (snapshot.schedule_lag.count() > 0 &&
       static_cast<double>(snapshot.schedule_lag.quantile_ns(0.99)) / 1e6 > metrics::kSaturatedLagP99Ms) {
-    info.notes.push_back("schedule_lag p99 above " + std::to_string(metrics::kSaturatedLagP99Ms) +
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%g", metrics::kSaturatedLagP99Ms);
+    info.notes.push_back(std::string("schedule_lag p99 above ") + limit +
                          " ms: the simulator was saturated; latencies describe the tool, not the hub");
   }
 
