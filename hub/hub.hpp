@@ -66,7 +66,7 @@ struct HubConfig {
 
 struct HubContext;
 struct HubRuntime;
-struct HubTls;
+class HubTls;
 
 class Hub {
  public:
