@@ -28,6 +28,22 @@ struct Counters {
   std::atomic<std::uint64_t> http_requests{0};           // requests answered by the REST hook
   std::atomic<std::uint64_t> http_refused{0};  // malformed, oversized or timed-out requests, refused upgrades
   std::atomic<std::uint64_t> websocket_upgrades{0};  // accepted: each became an MQTT session
+  // Direct methods (reference 3.6): calls sent to a device, and how they ended.
+  std::atomic<std::uint64_t> methods_invoked{0};    // requests published to a session
+  std::atomic<std::uint64_t> methods_answered{0};   // the device's response reached the caller
+  std::atomic<std::uint64_t> methods_timed_out{0};  // 504101
+  std::atomic<std::uint64_t> methods_offline{0};    // 404103: not connected or not subscribed
+  // Cloud-to-device messages (reference 2.7, 3.8).
+  std::atomic<std::uint64_t> c2d_accepted{0};   // queued by the service route
+  std::atomic<std::uint64_t> c2d_delivered{0};  // PUBLISHed to a session
+  std::atomic<std::uint64_t> c2d_completed{0};  // PUBACKed by the device
+  std::atomic<std::uint64_t> c2d_expired{0};    // dropped at expiry before completion
+  std::atomic<std::uint64_t> c2d_rejected{0};   // refused: queue full (403004) or too large (413001)
+  // Throttling (--tier/--units, reference 5.1, 5.2): requests refused or delayed by a bucket.
+  std::atomic<std::uint64_t> throttled_rest{0};          // answered 429 on the service API
+  std::atomic<std::uint64_t> throttled_connects{0};      // CONNACK 3
+  std::atomic<std::uint64_t> throttled_twin{0};          // $iothub/twin/res/429
+  std::atomic<std::uint64_t> throttled_telemetry{0};     // PUBACK held back until the bucket refilled
   // REST answers by HTTP status: one counter per status the service API gives, the rest in
   // the last ("other"). A fixed array, so counting is one relaxed add.
   static constexpr std::array<unsigned, 15> kRestStatuses = {200, 201, 204, 400, 401, 403, 404, 405,

@@ -99,6 +99,40 @@ std::vector<MetricFamily> Hub::metric_families() const {
   metrics::add_sample(rest, {{"status", "other"}}, read(c.rest_by_status.back()));
   families.push_back(std::move(rest));
 
+  auto methods = metrics::make_family(
+      "fleetsim_hub_methods_total",
+      "Direct method calls, by result: invoked (sent to a device), answered, timed_out (504101), "
+      "offline (404103)",
+      MetricType::Counter);
+  metrics::add_sample(methods, {{"result", "invoked"}}, read(c.methods_invoked));
+  metrics::add_sample(methods, {{"result", "answered"}}, read(c.methods_answered));
+  metrics::add_sample(methods, {{"result", "timed_out"}}, read(c.methods_timed_out));
+  metrics::add_sample(methods, {{"result", "offline"}}, read(c.methods_offline));
+  families.push_back(std::move(methods));
+
+  auto c2d = metrics::make_family(
+      "fleetsim_hub_c2d_messages_total",
+      "Cloud-to-device messages, by state: accepted (queued), delivered (published), completed "
+      "(PUBACK), expired, rejected (queue full or too large)",
+      MetricType::Counter);
+  metrics::add_sample(c2d, {{"state", "accepted"}}, read(c.c2d_accepted));
+  metrics::add_sample(c2d, {{"state", "delivered"}}, read(c.c2d_delivered));
+  metrics::add_sample(c2d, {{"state", "completed"}}, read(c.c2d_completed));
+  metrics::add_sample(c2d, {{"state", "expired"}}, read(c.c2d_expired));
+  metrics::add_sample(c2d, {{"state", "rejected"}}, read(c.c2d_rejected));
+  families.push_back(std::move(c2d));
+
+  auto throttled = metrics::make_family(
+      "fleetsim_hub_throttled_total",
+      "Requests the tier's throttles refused or delayed, by kind: rest (429), connect (CONNACK 3), "
+      "twin (twin/res/429), telemetry (PUBACK delayed)",
+      MetricType::Counter);
+  metrics::add_sample(throttled, {{"kind", "rest"}}, read(c.throttled_rest));
+  metrics::add_sample(throttled, {{"kind", "connect"}}, read(c.throttled_connects));
+  metrics::add_sample(throttled, {{"kind", "twin"}}, read(c.throttled_twin));
+  metrics::add_sample(throttled, {{"kind", "telemetry"}}, read(c.throttled_telemetry));
+  families.push_back(std::move(throttled));
+
   families.push_back(single("fleetsim_hub_task_failures_total",
                             "Connection or accept tasks ended by an exception (a hub bug)",
                             MetricType::Counter, read(c.task_failures)));

@@ -17,11 +17,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "metrics/operations.hpp"
 #include "sim/plan.hpp"
 #include "sim/scenario.hpp"
 #include "sim/x509_identities.hpp"
+#include "transports/http/service_client.hpp"
 #include "transports/stream/stream.hpp"
 #include "transports/tls/tls_context.hpp"
 
@@ -48,6 +50,13 @@ struct FleetOptions {
   const X509Identities* identities = nullptr;
   // Called about once a second from the thread that called run().
   std::function<void(std::chrono::nanoseconds elapsed)> on_tick;
+  // The service API the [[backend]] actions use (embedded: the hub's HTTPS listener with the
+  // iothubowner policy; iothub: the scenario's connection string). TLS trusts Endpoint::ca_file
+  // and follows Endpoint::tls_verify. Required when the scenario has [[backend]] entries.
+  std::optional<transports::http::ServiceEndpoint> service;
+  // SAS keys of the shard's sessions, indexed like shard_session() (k = 0 .. sessions - 1), when
+  // the target's registry chose them (iothub with provision = false); empty: identity_key().
+  std::vector<std::string> identity_keys;
 };
 
 struct RunOutcome {

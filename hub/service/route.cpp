@@ -161,6 +161,8 @@ Permission permission_of(Operation operation) noexcept {
     case Operation::get_twin:
     case Operation::patch_twin:
     case Operation::replace_twin:
+    case Operation::invoke_method:
+    case Operation::send_c2d:
       return Permission::service_connect;
   }
   return Permission::service_connect;

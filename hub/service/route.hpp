@@ -27,6 +27,8 @@ enum class Operation {
   get_twin,       // GET /twins/{id}[/modules/{mid}]
   patch_twin,     // PATCH /twins/{id}[/modules/{mid}]
   replace_twin,   // PUT /twins/{id}[/modules/{mid}]
+  invoke_method,  // POST /twins/{id}[/modules/{mid}]/methods (reference 3.6)
+  send_c2d,       // POST /devices/{id}/messages/devicebound (fleetsim extension, reference 3.8)
 };
 
 struct Route {

@@ -45,6 +45,9 @@ Response ServiceApi::handle(HubContext& hub, const Request& request, twin::Times
     case Operation::patch_twin:
     case Operation::replace_twin:
       return handle_write_twin(call);
+    case Operation::invoke_method:
+    case Operation::send_c2d:
+      break;  // not routed yet: match_route never yields them
   }
   return error_response(hub, make_error(code::route_not_found, "No route."), now);
 }
