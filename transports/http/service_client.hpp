@@ -37,9 +37,9 @@ struct ServiceEndpoint {
   std::string host_name = "localhost";  // HostName: Host header, TLS server name, SAS scope
   std::string address = "127.0.0.1";    // where to connect (an IP, or a name resolved at connect)
   std::uint16_t port = 443;
-  bool tls = true;           // false: plain HTTP (a hub's --http-port)
-  std::string policy_name;   // SharedAccessKeyName, e.g. "iothubowner"
-  std::string policy_key;    // SharedAccessKey, base64
+  bool tls = true;          // false: plain HTTP (a hub's --http-port)
+  std::string policy_name;  // SharedAccessKeyName, e.g. "iothubowner"
+  std::string policy_key;   // SharedAccessKey, base64
   std::chrono::seconds token_ttl{3600};
 };
 
@@ -53,17 +53,17 @@ struct Request {
   // Path and query, ids percent-encoded by the caller; "?api-version=..." is appended when the
   // target has no api-version of its own.
   std::string target;
-  std::string body;      // sent with Content-Type: application/json when not empty
-  std::string if_match;  // sent as If-Match when not empty (quoted etag or "*")
+  std::string body;             // sent with Content-Type: application/json when not empty
+  std::string if_match;         // sent as If-Match when not empty (quoted etag or "*")
   std::vector<Header> headers;  // any others: x-ms-max-item-count, x-ms-continuation, iothub-app-*, ...
 };
 
 struct Response {
   unsigned status = 0;
   std::string body;
-  std::string etag;          // ETag
-  std::string continuation;  // x-ms-continuation (queries: empty on the last page)
-  std::string error_code;    // iothub-errorcode, on refusals
+  std::string etag;                          // ETag
+  std::string continuation;                  // x-ms-continuation (queries: empty on the last page)
+  std::string error_code;                    // iothub-errorcode, on refusals
   std::chrono::milliseconds retry_after{0};  // Retry-After on 429/503, 0 when absent
 };
 
@@ -88,16 +88,28 @@ class ServiceClient {
   const ServiceEndpoint& endpoint() const noexcept { return endpoint_; }
   // Closes the connection (a later send() opens a new one).
   void close() noexcept;
+  // TCP connections opened so far (keep-alive keeps this at one while the server does).
+  std::uint64_t connections_opened() const noexcept { return connections_opened_; }
 
  private:
   struct Connection;
+  bool renew_token();  // false (last_error_ set) when the policy key is not base64
+  std::string serialize(const Request& request) const;
+  // Write and read on the kept connection (opened first when there is none), retried once on a
+  // fresh connection when a kept one turns out closed before any byte of the answer.
+  boost::asio::awaitable<boost::system::error_code> exchange(const std::string& wire, Response& out);
+  boost::asio::awaitable<boost::system::error_code> open_connection();
+  // `answered`: whether any byte of the response arrived.
+  boost::asio::awaitable<boost::system::error_code> read_response(Response& out, bool& answered);
+
   boost::asio::io_context& io_;
   ServiceEndpoint endpoint_;
   const tls::TlsContext* tls_;
   std::unique_ptr<Connection> connection_;
-  std::string token_;                        // the current SAS token
+  std::string token_;                                       // the current SAS token
   std::chrono::steady_clock::time_point token_renew_at_{};  // when to make a new one
   std::string last_error_;
+  std::uint64_t connections_opened_ = 0;
 };
 
 // A service connection string ("HostName=...;SharedAccessKeyName=...;SharedAccessKey=...") as an
