@@ -36,7 +36,14 @@ RestResponse rest_error(HubContext& hub, unsigned status, std::string_view error
 }
 
 RestResponse dispatch_to_service_api(HubContext& hub, const RestRequest& request, twin::Timestamp now) {
-  return service::to_rest(hub.service_api.handle(hub, service::from_rest(request), now));
+  service::Request service_request = service::from_rest(request);
+  service_request.iothub_headers = request.iothub_headers;
+  service_request.waiter = request.waiter;
+  service::Response response = hub.service_api.handle(hub, service_request, now);
+  std::string message_id = std::move(response.message_id);
+  RestResponse rest = service::to_rest(std::move(response));
+  if (!message_id.empty()) rest.headers.emplace_back("iothub-messageid", std::move(message_id));
+  return rest;
 }
 
 }  // namespace fleetsim::hub

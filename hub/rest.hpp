@@ -3,9 +3,14 @@
 // writes the RestResponse back. The service API (registry, twins, methods, queries: reference 3)
 // plugs in by replacing the dispatcher; until then every request is answered 404.
 //
+// An answer may come later (a direct method waits for its device): the dispatcher then defers
+// the request's waiter (rest_waiter.hpp) and its returned response is ignored; the listener
+// writes what the waiter is answered with.
+//
 // Thread safety: none; call on the hub thread.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -16,6 +21,10 @@
 namespace fleetsim::hub {
 
 struct HubContext;
+class RestWaiter;
+
+// A request header as sent: name (any case) and value.
+using HeaderView = std::pair<std::string_view, std::string_view>;
 
 // Views into the parsed request, valid during the dispatcher call only. Header fields the
 // service API reads (reference 3.1, 8.5); absent ones are empty.
@@ -30,6 +39,11 @@ struct RestRequest {
   std::string_view continuation;    // x-ms-continuation (query paging)
   std::string_view max_item_count;  // x-ms-max-item-count (query paging)
   std::string_view body;
+  // The fields whose names start with "iothub-" (any case): the properties of a cloud-to-device
+  // message (reference 3.8).
+  std::span<const HeaderView> iothub_headers;
+  // Where a deferred answer goes; null when the caller cannot wait (then nothing is deferred).
+  RestWaiter* waiter = nullptr;
 };
 
 struct RestResponse {
