@@ -53,17 +53,17 @@ int validate_command(const std::string& scenario_path, const std::vector<std::st
 
 // `fleetsim hub`: the hub as a standalone process until SIGINT or SIGTERM (then exit 0).
 struct HubArgs {
-  // A number (0: a free port), or "off"; --http-port's 0 is off too.
-  std::string mqtt_port = "1883";
-  std::string mqtts_port = "8883";
-  std::string https_port = "443";
-  std::string http_port = "0";
-  std::string bind = "127.0.0.1";
-  std::string host_name = "localhost";
-  std::string cert_file, key_file;  // both or neither: the hub's own certificate from data_dir
-  std::string data_dir = "fleetsim-hub-data";
-  std::uint16_t metrics_port = 0;  // 0: no /metrics
-  std::string metrics_address;     // empty: the --bind address
+  std::string config_file;  // --config HUB.toml; empty: none
+  // The flags as given; unset ones come from the config file, else from their defaults
+  // (app/hub_config.hpp lists both). Ports: a number (0: a free port), or "off"; --http-port's 0
+  // is off too.
+  std::optional<std::string> mqtt_port, mqtts_port, https_port, http_port;
+  std::optional<std::string> bind, host_name;
+  std::optional<std::string> cert_file, key_file;  // both or neither: the hub's own certificate from data_dir
+  std::optional<std::string> data_dir;
+  std::optional<std::string> tier, units;   // throttles of a pricing tier: F1 B1 B2 B3 S1 S2 S3, units >= 1
+  std::optional<std::string> metrics_port;  // 0: no /metrics
+  std::optional<std::string> metrics_address;  // default: the --bind address
 };
 int hub_command(const HubArgs& args);
 

@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <stdexcept>
+#include <string>
 
 namespace fleetsim::app {
 
@@ -34,6 +36,8 @@ hub::HubConfig embedded_hub_config(const sim::Scenario& scenario, const sim::X50
       config.https_port = 0;
       break;
   }
+  // The backend actor speaks HTTPS to the service API, as it would to IoT Hub.
+  if (!scenario.backends.empty()) config.https_port = 0;
   if (identities != nullptr) config.client_ca_files.push_back(identities->ca_file());
   return config;
 }
@@ -75,6 +79,19 @@ sim::Endpoint embedded_endpoint(const hub::Hub& hub, const sim::Scenario& scenar
   }
   endpoint.ca_file = scenario.target.ca_file.empty() ? hub.ca_file() : scenario.target.ca_file;
   endpoint.tls_verify = scenario.target.tls_verify;
+  return endpoint;
+}
+
+transports::http::ServiceEndpoint embedded_service_endpoint(hub::Hub& hub) {
+  transports::http::ServiceEndpoint endpoint;
+  std::string error;
+  // The hub made the string from its own policy: it always parses.
+  if (!transports::http::parse_service_connection_string(hub.service_connection_string(), endpoint, error)) {
+    throw std::runtime_error("the hub's service connection string: " + error);
+  }
+  endpoint.address = "127.0.0.1";
+  endpoint.port = hub.https_port();
+  endpoint.tls = true;
   return endpoint;
 }
 

@@ -10,6 +10,7 @@
 #include "sim/fleet.hpp"
 #include "sim/scenario.hpp"
 #include "sim/x509_identities.hpp"
+#include "transports/http/service_client.hpp"
 
 namespace fleetsim::app {
 
@@ -19,7 +20,8 @@ std::optional<sim::X509Identities> prepare_x509_identities(const sim::Scenario& 
                                                            bool quiet);
 
 // Listeners on free loopback ports: plain MQTT always, plus MQTT over TLS (mqtt-tls), HTTP
-// (mqtt-ws) or HTTPS (mqtt-wss); with identities, their CA trusted for client certificates.
+// (mqtt-ws) or HTTPS (mqtt-wss), and HTTPS for the service API when the scenario has [[backend]]
+// actions; with identities, their CA trusted for client certificates.
 hub::HubConfig embedded_hub_config(const sim::Scenario& scenario, const sim::X509Identities* identities);
 
 // Registers the shard's identities (CA-authenticated when `x509`) and starts the hub. Throws
@@ -29,5 +31,10 @@ void start_embedded_hub(hub::Hub& hub, const sim::Scenario& scenario, const Shar
 // Where the fleet connects: the started hub's listener for the transport, trusting the scenario's
 // ca_file or else the hub's own CA.
 sim::Endpoint embedded_endpoint(const hub::Hub& hub, const sim::Scenario& scenario);
+
+// The started hub's service API for the [[backend]] actions: its HTTPS listener on 127.0.0.1,
+// HostName as the hub names itself, the iothubowner policy and key of
+// Hub::service_connection_string(). The CA comes from the fleet's Endpoint (embedded_endpoint).
+transports::http::ServiceEndpoint embedded_service_endpoint(hub::Hub& hub);
 
 }  // namespace fleetsim::app

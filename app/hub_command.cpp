@@ -1,73 +1,70 @@
 // `fleetsim hub`: the embedded hub as a standalone process (a local IoT Hub emulator, or a
 // docker-compose service): listeners on the given ports, its own CA and server certificate in
-// --data unless --cert/--key are given, until SIGINT or SIGTERM.
+// --data unless --cert/--key are given, until SIGINT or SIGTERM. Settings from flags, --config
+// HUB.toml and defaults (app/hub_config.hpp); with --tier the throttles of that IoT Hub tier.
 #include <pthread.h>
 #include <signal.h>
 
-#include <charconv>
 #include <cstdio>
 #include <exception>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/commands.hpp"
+#include "app/hub_config.hpp"
 #include "app/metrics_server.hpp"
 #include "hub/hub.hpp"
+#include "hub/throttle.hpp"
 
 namespace fleetsim::app {
 namespace {
-
-// A port flag: a number (0 picks a free port), or "off". `zero_is_off` for --http-port, whose
-// 0 means no listener.
-bool parse_port(const char* flag, const std::string& text, bool zero_is_off,
-                std::optional<std::uint16_t>& port) {
-  if (text == "off") {
-    port.reset();
-    return true;
-  }
-  unsigned value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || value > 65535) {
-    std::fprintf(stderr, "fleetsim hub: %s %s: expected a port number (0-65535) or 'off'\n", flag,
-                 text.c_str());
-    return false;
-  }
-  if (value == 0 && zero_is_off) {
-    port.reset();
-  } else {
-    port = static_cast<std::uint16_t>(value);
-  }
-  return true;
-}
 
 void print_listener(const char* name, std::uint16_t port, const std::string& address, const char* what) {
   if (port == 0) return;
   std::printf("%-5s listening on %s:%u (%s)\n", name, address.c_str(), static_cast<unsigned>(port), what);
 }
 
+// Flags over the config file over defaults; nullopt after printing every problem.
+std::optional<HubLaunch> settings_of(const HubArgs& args) {
+  std::vector<std::string> errors;
+  HubSettings settings;
+  if (!args.config_file.empty()) {
+    auto from_file = load_hub_config(args.config_file, errors);
+    if (from_file) settings = std::move(*from_file);
+  }
+  std::optional<HubLaunch> launch;
+  if (errors.empty())
+    launch = resolve_hub_settings(overlay(std::move(settings), settings_from_flags(args)), errors);
+  for (const std::string& error : errors) std::fprintf(stderr, "fleetsim hub: %s\n", error.c_str());
+  return launch;
+}
+
+void print_throttling(const hub::HubConfig& config) {
+  if (!config.tier) {
+    std::printf("throttling: off (--tier F1|B1|B2|B3|S1|S2|S3 --units N turns it on)\n");
+    return;
+  }
+  std::printf("throttling: tier %s, %u unit%s: %s\n", std::string(hub::to_string(*config.tier)).c_str(),
+              config.units, config.units == 1 ? "" : "s",
+              hub::describe(hub::throttle_limits(*config.tier, config.units)).c_str());
+}
+
+void print_persistence(const hub::HubConfig& config) {
+  if (config.persist_policy_keys) {
+    std::printf("policy keys kept in %s/policies.json; identities are not kept (the registry is in memory)\n",
+                config.data_dir.c_str());
+  } else {
+    std::printf("policy keys are new at every start (--data DIR keeps them); identities are not kept\n");
+  }
+}
+
 }  // namespace
 
 int hub_command(const HubArgs& args) {
-  hub::HubConfig config;
-  config.host_name = args.host_name;
-  config.bind_address = args.bind;
-  config.cert_file = args.cert_file;
-  config.key_file = args.key_file;
-  config.data_dir = args.data_dir;
-  if (!parse_port("--mqtt-port", args.mqtt_port, false, config.mqtt_port) ||
-      !parse_port("--mqtts-port", args.mqtts_port, false, config.mqtts_port) ||
-      !parse_port("--https-port", args.https_port, false, config.https_port) ||
-      !parse_port("--http-port", args.http_port, true, config.http_port)) {
-    return kExitUsage;
-  }
-  if (args.cert_file.empty() != args.key_file.empty()) {
-    std::fprintf(stderr, "fleetsim hub: --cert and --key go together\n");
-    return kExitUsage;
-  }
-  if (!config.mqtt_port && !config.mqtts_port && !config.http_port && !config.https_port) {
-    std::fprintf(stderr, "fleetsim hub: every listener is off\n");
-    return kExitUsage;
-  }
+  const std::optional<HubLaunch> launch = settings_of(args);
+  if (!launch) return kExitUsage;
+  const hub::HubConfig& config = launch->config;
 
   // Signals are taken by sigwait below; blocked before the hub's thread starts, so that thread
   // inherits the mask and never receives them.
@@ -98,12 +95,14 @@ int hub_command(const HubArgs& args) {
   }
   if (hub.http_port() != 0 || hub.https_port() != 0) {
     std::printf("Service connection string: %s\n", hub.service_connection_string().c_str());
+    print_persistence(config);
   }
+  print_throttling(config);
   // After the signal mask: the metrics server's threads inherit it.
   std::unique_ptr<MetricsServer> metrics_server;
-  if (args.metrics_port != 0) {
-    const std::string& address = args.metrics_address.empty() ? config.bind_address : args.metrics_address;
-    metrics_server = serve_hub_metrics(address, args.metrics_port, hub);
+  if (launch->metrics_port != 0) {
+    const std::string& address = launch->metrics_address;
+    metrics_server = serve_hub_metrics(address, launch->metrics_port, hub);
     if (!metrics_server) return kExitUsage;
     print_listener("metrics", metrics_server->port(), address, "Prometheus at /metrics");
   }

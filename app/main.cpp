@@ -76,7 +76,14 @@ int main(int argc, char** argv) {
   hub_cmd->add_option("--cert", hub.cert_file, "TLS server certificate chain (PEM); default: the hub's own");
   hub_cmd->add_option("--key", hub.key_file, "TLS server private key (PEM), with --cert");
   hub_cmd->add_option("--data", hub.data_dir,
-                      "Folder for the hub's own CA and server certificate (default ./fleetsim-hub-data)");
+                      "Folder for the hub's own CA and server certificate (default ./fleetsim-hub-data) and, "
+                      "when given, the shared access policies' keys (kept across restarts)");
+  hub_cmd->add_option("--config", hub.config_file,
+                      "TOML file with these settings (keys as the flags with '_': mqtt_port, tier, ...); "
+                      "flags override it");
+  hub_cmd->add_option("--tier", hub.tier,
+                      "Throttle as an IoT Hub of this tier: F1, B1, B2, B3, S1, S2, S3 (default: none)");
+  hub_cmd->add_option("--units", hub.units, "Units of the tier (default 1; F1 has exactly one)");
   hub_cmd->add_option("--metrics-port", hub.metrics_port, "Serve Prometheus metrics on this port (0: off)");
   hub_cmd->add_option("--metrics-address", hub.metrics_address,
                       "Address the metrics port listens on (default: the --bind address)");

@@ -12,6 +12,7 @@
 
 #include "app/commands.hpp"
 #include "app/embedded_target.hpp"
+#include "app/iothub_target.hpp"
 #include "app/metrics_server.hpp"
 #include "app/mqtt_target.hpp"
 #include "app/run_outputs.hpp"
@@ -26,8 +27,11 @@ namespace {
 
 // The running fleet, for the signal handler: Fleet::request_stop is an atomic store.
 std::atomic<sim::Fleet*> g_running_fleet{nullptr};
+// Set by the first Ctrl-C: stops an iothub target's provisioning, which runs before the fleet.
+std::atomic<bool> g_interrupted{false};
 
 extern "C" void on_interrupt(int) {
+  g_interrupted.store(true);
   if (auto* fleet = g_running_fleet.load()) fleet->request_stop();
   // A second Ctrl-C ends the process the usual way.
   std::signal(SIGINT, SIG_DFL);
@@ -68,8 +72,9 @@ int run_command(const RunArgs& args) {
     return kExitUsage;
   }
   // The embedded hub listens on free loopback ports for this run only; a plain MQTT broker
-  // (target.kind = "mqtt") is already running somewhere.
-  const bool embedded = scenario->target.kind != "mqtt";
+  // (target.kind = "mqtt") and an IoT Hub (target.kind = "iothub") are already running somewhere.
+  const bool embedded = scenario->target.kind == "embedded";
+  const bool iothub = scenario->target.kind == "iothub";
   hub::Hub hub(embedded_hub_config(*scenario, identities ? &*identities : nullptr));
   if (embedded) {
     try {
@@ -79,7 +84,9 @@ int run_command(const RunArgs& args) {
       return kExitUnreachable;
     }
   }
-  const sim::Endpoint endpoint = embedded ? embedded_endpoint(hub, *scenario) : mqtt_endpoint(*scenario);
+  const sim::Endpoint endpoint = embedded ? embedded_endpoint(hub, *scenario)
+                                 : iothub ? iothub_endpoint(*scenario)
+                                          : mqtt_endpoint(*scenario);
 
   metrics::Registry registry(threads);
   const bool tty = !args.quiet && isatty(STDOUT_FILENO) == 1;
@@ -92,6 +99,7 @@ int run_command(const RunArgs& args) {
   options.shard_index = shard->index;
   options.shard_count = shard->count;
   options.identities = identities ? &*identities : nullptr;
+  if (embedded && !scenario->backends.empty()) options.service = embedded_service_endpoint(hub);
   options.on_tick = [&](std::chrono::nanoseconds elapsed) {
     status.tick(elapsed);
     outputs->tick(elapsed, registry);
@@ -107,6 +115,7 @@ int run_command(const RunArgs& args) {
 
   if (!args.quiet) {
     const std::string target = embedded ? "embedded hub on 127.0.0.1:" + std::to_string(endpoint.port)
+                               : iothub ? describe_iothub_target(*scenario)
                                         : describe_mqtt_target(*scenario);
     std::printf("fleetsim 0.1.0: scenario '%s', %llu sessions (shard %s), %zu threads, %s%s%s\n",
                 scenario->name.c_str(), static_cast<unsigned long long>(scenario->sessions()),
@@ -122,14 +131,30 @@ int run_command(const RunArgs& args) {
     if (!metrics_server) return kExitUsage;
   }
 
+  // An iothub target's identities exist (or are made) before the first session connects.
+  std::optional<IotHubRegistry> iothub_registry;
+  if (iothub) {
+    options.service = iothub_service_endpoint(*scenario);
+    iothub_registry.emplace(*scenario, *shard, args.quiet, g_interrupted);
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
+    if (!iothub_registry->prepare(options.identity_keys)) {
+      iothub_registry->cleanup();
+      return kExitUnreachable;
+    }
+  }
+
   std::optional<sim::Fleet> fleet;
   try {
     fleet.emplace(*scenario, endpoint, registry, std::move(options));
   } catch (const tls::TlsError& e) {
     std::fprintf(stderr, "fleetsim: TLS client setup: %s\n", e.what());
+    if (iothub_registry) iothub_registry->cleanup();
     return kExitUsage;
   }
   g_running_fleet.store(&*fleet);
+  // A Ctrl-C during provisioning's last moments, before the fleet existed to be told.
+  if (g_interrupted.load()) fleet->request_stop();
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
   const sim::RunOutcome outcome = fleet->run();
@@ -138,6 +163,10 @@ int run_command(const RunArgs& args) {
   std::signal(SIGTERM, SIG_DFL);
   status.finish();
   hub.stop();
+  if (iothub_registry) {
+    iothub_registry->cleanup();
+    info.provisioning = iothub_registry->provisioning();
+  }
 
   const metrics::Snapshot snapshot = registry.snapshot();
   const double measured_s = std::chrono::duration<double>(outcome.elapsed).count();

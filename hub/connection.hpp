@@ -31,6 +31,9 @@ struct SessionState {
   Identity* identity = nullptr;  // set once CONNECT is accepted
   std::uint8_t subscriptions = 0;
   std::uint16_t keep_alive_s = 0;
+  // The packet id of the hub's last QoS 1 PUBLISH on this session (cloud-to-device, hub/c2d.hpp);
+  // beside keep_alive_s, it fits in what was padding.
+  std::uint16_t last_packet_id = 0;
   // The SAS token's `se` (Unix seconds) accepted at CONNECT; 0 for X.509 sessions, which do not
   // expire. The hub closes the session once it has passed (reference 1.5).
   std::uint64_t sas_expiry_s = 0;

@@ -130,6 +130,7 @@ void Endpoint::arm_sweep() {
     const auto now = SessionBase::Clock::now();
     const auto wall_now = std::chrono::system_clock::now();
     for (SessionBase& session : sessions_) session.sweep(shared_->hub, now, wall_now, shared_->limits);
+    shared_->hub.c2d.sweep(wall_now);
     for (IncomingConnection& connection : incoming_) connection.abort_if_late(now);
     arm_sweep();
   });

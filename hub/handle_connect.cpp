@@ -2,6 +2,10 @@
 // a CONNACK followed by closing, never a silent drop (8.3: SDKs tell the reasons apart only by
 // the CONNACK code). Credentials by the identity's kind (1.6): a SAS token in the password, or
 // for X.509 identities an empty password and the TLS client certificate.
+//
+// With a tier, an authenticated CONNECT over the connection rate (5.1) is refused with CONNACK 3,
+// server unavailable (hub choice of 2.3 and 5.2: SDKs retry it). Refusals for bad credentials
+// take no token: they answer 4 or 5 whatever the rate, which tells a user more.
 #include <array>
 #include <chrono>
 
@@ -63,6 +67,15 @@ Verdict handle_connect(HubContext& hub, Connection& connection, const mqtt::Conn
         verify_client_certificate(*identity, certificate) != CertificateVerdict::accepted) {
       return refuse(hub, ConnackCode::not_authorized, out);
     }
+  }
+
+  if (hub.throttle.enabled()) {
+    if (hub.throttle.admit(ThrottleClass::connect, 1, now).admission != Admission::admitted) {
+      bump(hub.counters.throttled_connects);
+      return refuse(hub, ConnackCode::server_unavailable, out);
+    }
+    // PUBACKs still held for an earlier session of this identity have no one to go to.
+    if (hub.throttle.holding()) hub.throttle.forget_held(identity);
   }
 
   // One connection per identity (2.4): the older one is closed without DISCONNECT.

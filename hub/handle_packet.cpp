@@ -27,7 +27,14 @@ Verdict handle_packet(HubContext& hub, Connection& connection, const mqtt::Packe
     return handle_publish(hub, session, *publish, now, out);
   }
   if (const auto* subscribe = std::get_if<mqtt::Subscribe>(&packet)) {
-    return handle_subscribe(hub, session, *subscribe, out);
+    const Verdict verdict = handle_subscribe(hub, session, *subscribe, out);
+    // After the SUBACK: method calls that waited for the identity, C2D messages that waited
+    // for the device.
+    if (verdict == Verdict::keep_open) {
+      if (session.subscribed(Subscription::methods)) hub.methods.session_subscribed(session, out);
+      if (session.subscribed(Subscription::c2d)) hub.c2d.deliver(session, now, out);
+    }
+    return verdict;
   }
   if (const auto* unsubscribe = std::get_if<mqtt::Unsubscribe>(&packet)) {
     return handle_unsubscribe(session, *unsubscribe, out);
@@ -36,9 +43,11 @@ Verdict handle_packet(HubContext& hub, Connection& connection, const mqtt::Packe
     append_packet(out, mqtt::Pingresp{});
     return Verdict::keep_open;
   }
-  // A PUBACK would complete a cloud-to-device message; none is sent before C2D exists, so a
-  // stray one is harmless and tolerated like a late acknowledgement.
-  if (std::holds_alternative<mqtt::Puback>(packet)) return Verdict::keep_open;
+  // A PUBACK completes a cloud-to-device message; an unknown id is tolerated like a late one.
+  if (const auto* puback = std::get_if<mqtt::Puback>(&packet)) {
+    hub.c2d.acknowledged(session, puback->packet_id, now, out);
+    return Verdict::keep_open;
+  }
   if (std::holds_alternative<mqtt::Disconnect>(packet)) return Verdict::close;
   return protocol_error(hub);
 }

@@ -15,17 +15,17 @@ Verdict handle_publish(HubContext& hub, SessionState& session, const mqtt::Publi
   Verdict verdict = Verdict::close;
   switch (topic.kind) {
     case iothub::TopicKind::telemetry:
-      verdict = handle_telemetry(hub, session, topic);
-      break;
+      // Acknowledges itself: with a tier the PUBACK may be held (hub/throttle.hpp).
+      return handle_telemetry(hub, session, publish, topic, now, out);
     case iothub::TopicKind::twin_get:
-      verdict = handle_twin_get(hub, session, topic, out);
+      verdict = handle_twin_get(hub, session, topic, now, out);
       break;
     case iothub::TopicKind::reported_patch:
       verdict = handle_reported_patch(hub, session, publish, topic, now, out);
       break;
     case iothub::TopicKind::method_response:
-      // Accepted: no method call is outstanding until the service API exists, so there is no
-      // caller to hand the response to.
+      // To the call waiting for it (hub/methods.hpp); one nobody waits for is dropped.
+      hub.methods.device_answered(session, topic.rid, topic.status, publish.payload);
       verdict = Verdict::keep_open;
       break;
     default:

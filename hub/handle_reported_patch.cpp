@@ -2,11 +2,14 @@
 // new reported $version and an empty body, or res/{status} with a JSON error body. The answer
 // goes out only to a session subscribed to twin responses (hub choice of 2.5); the patch is
 // applied either way. A `$version` on the request topic is accepted and ignored (2.8).
+// With a tier, a twin update (5.1): over the rate res/429 and the patch is not applied, in a
+// Basic tier res/403 (twin_throttle).
 #include <boost/json/parse.hpp>
 
 #include "hub/handlers.hpp"
 #include "hub/replies.hpp"
 #include "hub/twin_store.hpp"
+#include "hub/twin_throttle.hpp"
 
 namespace fleetsim::hub {
 namespace {
@@ -22,6 +25,10 @@ const twin::Error& malformed_json_error() {
 Verdict handle_reported_patch(HubContext& hub, const SessionState& session, const mqtt::Publish& publish,
                               const iothub::ParsedTopic& topic, twin::Timestamp now, Output& out) {
   bump(hub.counters.reported_patches);
+  if (hub.throttle.enabled() &&
+      !admit_twin_request(hub, session, ThrottleClass::twin_update, topic.rid, now, out)) {
+    return Verdict::keep_open;
+  }
   const bool answer = session.subscribed(Subscription::twin_response);
   boost::system::error_code ec;
   const boost::json::value patch = boost::json::parse(mqtt::as_string(publish.payload), ec);

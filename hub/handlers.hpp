@@ -47,9 +47,14 @@ Verdict handle_unsubscribe(SessionState& session, const mqtt::Unsubscribe& unsub
 // Routes a PUBLISH by topic; PUBACKs QoS 1 once the handler accepted it.
 Verdict handle_publish(HubContext& hub, SessionState& session, const mqtt::Publish& publish,
                        twin::Timestamp now, Output& out);
-Verdict handle_telemetry(HubContext& hub, const SessionState& session, const iothub::ParsedTopic& topic);
+// Answers its own PUBACK (QoS 1): at once, or with a tier held until the D2C bucket refills.
+Verdict handle_telemetry(HubContext& hub, const SessionState& session, const mqtt::Publish& publish,
+                         const iothub::ParsedTopic& topic, twin::Timestamp now, Output& out);
+// Sends the held PUBACKs the D2C bucket has tokens for, oldest first (throttle.hpp); called by
+// the hub every few milliseconds while a tier is set.
+void release_held_pubacks(HubContext& hub, twin::Timestamp now);
 Verdict handle_twin_get(HubContext& hub, const SessionState& session, const iothub::ParsedTopic& topic,
-                        Output& out);
+                        twin::Timestamp now, Output& out);
 Verdict handle_reported_patch(HubContext& hub, const SessionState& session, const mqtt::Publish& publish,
                               const iothub::ParsedTopic& topic, twin::Timestamp now, Output& out);
 

@@ -1,8 +1,10 @@
 #include "hub/hub.hpp"
 
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <optional>
+#include <stdexcept>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -11,10 +13,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "hub/endpoint.hpp"
+#include "hub/handlers.hpp"
 #include "hub/hub_context.hpp"
 #include "hub/hub_tls.hpp"
+#include "hub/server_certificate.hpp"
+#include "hub/service/policy_store.hpp"
 #include "hub/twin_store.hpp"
 
 namespace fleetsim::hub {
@@ -26,8 +32,33 @@ struct HubRuntime {
   asio::io_context io{1};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::unique_ptr<Endpoint> endpoint;  // declared after io: destroyed before it
+  // With a tier: wakes every kReleaseInterval to send the PUBACKs the D2C bucket refilled for.
+  asio::steady_timer release_timer{io};
   std::thread thread;
 };
+
+namespace {
+
+// Held PUBACKs leave at most this late: well below any client's PUBACK timeout, and 100
+// wake-ups a second cost nothing next to the traffic that fills the queue.
+constexpr std::chrono::milliseconds kReleaseInterval{10};
+
+void arm_release(HubRuntime& runtime, HubContext& context) {
+  runtime.release_timer.expires_after(kReleaseInterval);
+  runtime.release_timer.async_wait([&runtime, &context](const boost::system::error_code& ec) {
+    if (ec || runtime.endpoint->stopped()) return;
+    if (context.throttle.holding()) release_held_pubacks(context, std::chrono::system_clock::now());
+    arm_release(runtime, context);
+  });
+}
+
+// <data_dir or the default>/policies.json
+std::string policies_path(const HubConfig& config) {
+  const std::string dir = config.data_dir.empty() ? default_data_dir() : config.data_dir;
+  return (std::filesystem::path(dir) / "policies.json").string();
+}
+
+}  // namespace
 
 Hub::Hub(HubConfig config)
     : config_(std::move(config)),
@@ -44,10 +75,25 @@ void Hub::start() {
   const auto address = asio::ip::make_address(config_.bind_address, ec);
   if (ec) throw std::system_error(ec, "invalid hub bind address '" + config_.bind_address + "'");
 
+  if (config_.tier) {
+    if (const auto refusal = check_units(*config_.tier, config_.units)) throw std::invalid_argument(*refusal);
+  }
   std::optional<tls::TlsContext> tls;
   if (config_.mqtts_port || config_.https_port) {
     tls_->prepare(config_);
     tls = tls_->make_context(config_);
+  }
+  if (config_.persist_policy_keys && !policies_loaded_) {
+    context_->service_api.set_policies(
+        service::load_or_store_policies(policies_path(config_), context_->service_api.policies()));
+    policies_loaded_ = true;
+  }
+  // Afresh at every start: full buckets, and no PUBACK held for a session of an earlier run.
+  if (config_.tier) {
+    context_->throttle.configure(*config_.tier, config_.units, std::chrono::system_clock::now(),
+                                 config_.max_held_pubacks);
+  } else {
+    context_->throttle.disable();
   }
   auto runtime = std::make_unique<HubRuntime>();
   EndpointLimits limits;
@@ -61,6 +107,7 @@ void Hub::start() {
     ports_[static_cast<std::size_t>(kind)] = runtime->endpoint->port(kind);
   }
   runtime->endpoint->start();
+  if (config_.tier) arm_release(*runtime, *context_);
   runtime->work.emplace(runtime->io.get_executor());
   HubRuntime& r = *runtime;
   HubContext& context = *context_;
@@ -80,7 +127,10 @@ void Hub::start() {
 
 void Hub::stop() {
   if (!runtime_) return;
-  asio::post(runtime_->io, [endpoint = runtime_->endpoint.get()] { endpoint->stop(); });
+  asio::post(runtime_->io, [runtime = runtime_.get()] {
+    runtime->endpoint->stop();
+    runtime->release_timer.cancel();
+  });
   runtime_->work.reset();
   runtime_->thread.join();
   runtime_.reset();

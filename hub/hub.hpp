@@ -35,6 +35,7 @@
 #include <boost/json/value.hpp>
 
 #include "hub/registry.hpp"
+#include "hub/throttle.hpp"
 #include "twin/document.hpp"
 
 namespace prometheus {
@@ -55,13 +56,26 @@ struct HubConfig {
   std::string cert_file;
   std::string key_file;
   // Where the hub keeps its own CA and server certificate; empty: default_data_dir()
-  // ($XDG_DATA_HOME/fleetsim/hub or ~/.local/share/fleetsim/hub). Used only with TLS.
+  // ($XDG_DATA_HOME/fleetsim/hub or ~/.local/share/fleetsim/hub). Used with TLS, and for the
+  // policy keys with persist_policy_keys.
   std::string data_dir;
   // CAs (PEM files) whose signatures authenticate certificate_authority identities.
   std::vector<std::string> client_ca_files;
   std::size_t max_packet_size = 256 * 1024 + 4096;
   // A TLS handshake, and an HTTP request from its first byte, must complete within this.
   std::chrono::milliseconds handshake_timeout{10'000};
+  // The throttles of a pricing tier (reference 5.1, hub/throttle.hpp): 429 on the service API,
+  // CONNACK 3, twin res/429 and late PUBACKs over the rates of `units` units of `tier`, and 403010
+  // for what Basic tiers lack. nullopt: no throttling. start() refuses units the tier cannot have
+  // (0, or more than one F1 unit).
+  std::optional<Tier> tier;
+  unsigned units = 1;
+  // PUBACKs held back at most at once (telemetry over the D2C rate); one more closes its connection.
+  std::size_t max_held_pubacks = Throttle::default_held_limit;
+  // Keep the shared access policies' keys in data_dir/policies.json (created at the first
+  // start, read back at every later one), so the service connection string survives restarts.
+  // false: fresh random keys per Hub. Identities are never kept: the registry lives in memory.
+  bool persist_policy_keys = false;
 };
 
 struct HubContext;
@@ -76,8 +90,10 @@ class Hub {
   Hub& operator=(const Hub&) = delete;
 
   // Prepares TLS material when a TLS listener is enabled (throws tls::TlsError or
-  // std::filesystem::filesystem_error), binds every enabled listener (throws std::system_error)
-  // and starts the hub's event-loop thread. Blocking: call it off any event loop.
+  // std::filesystem::filesystem_error), loads or stores the policy keys (persist_policy_keys;
+  // throws std::runtime_error), sets up the throttles afresh (throws std::invalid_argument for
+  // units the tier cannot have), binds every enabled listener (throws std::system_error) and
+  // starts the hub's event-loop thread. Blocking: call it off any event loop.
   void start();
   // Closes every connection and joins the thread. The registry and twins are kept: a later
   // start() serves them again.
@@ -93,7 +109,8 @@ class Hub {
   // hub's server certificate, for clients to trust. Empty otherwise.
   const std::string& ca_file() const;
   // "HostName=...;SharedAccessKeyName=iothubowner;SharedAccessKey=..." for the service API
-  // (REST on the http/https listeners). The policy keys are made when the hub is constructed.
+  // (REST on the http/https listeners). The policy keys are made when the hub is constructed,
+  // or with persist_policy_keys read from (or first written to) data_dir by the first start().
   std::string service_connection_string();
 
   // Trusts `ca_pem` (PEM, one or more certificates) as an issuer of client certificates for
@@ -150,6 +167,7 @@ class Hub {
   std::unique_ptr<HubRuntime> runtime_;  // io_context, endpoint, thread: only while running
   std::unique_ptr<HubTls> tls_;          // certificate files and trusted client CAs
   std::uint16_t ports_[4] = {};          // by listener: mqtt, mqtts, http, https
+  bool policies_loaded_ = false;         // persist_policy_keys: done once, at the first start()
 };
 
 }  // namespace fleetsim::hub

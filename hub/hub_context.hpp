@@ -9,10 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "hub/c2d.hpp"
 #include "hub/counters.hpp"
+#include "hub/methods.hpp"
 #include "hub/registry.hpp"
 #include "hub/rest.hpp"
 #include "hub/service/service.hpp"
+#include "hub/throttle.hpp"
 
 namespace fleetsim::hub {
 
@@ -26,6 +29,11 @@ struct HubContext {
   service::ServiceApi service_api;
   // Answers HTTP requests that are not WebSocket upgrades (rest.hpp): the service API.
   RestDispatcher rest_dispatcher = &dispatch_to_service_api;
+  // Direct method calls in flight and cloud-to-device queues (reference 3.6, 2.7).
+  MethodCalls methods{*this};
+  C2dQueues c2d{*this};
+  // Tier throttles (--tier/--units, reference 5.1): off unless configured.
+  Throttle throttle;
 
   std::string topic_scratch;
   std::string body_scratch;

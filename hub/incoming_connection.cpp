@@ -60,6 +60,7 @@ void IncomingConnection::abort_if_late(Clock::time_point now) {
 
 void IncomingConnection::abort() {
   aborted_ = true;
+  if (waiter_) waiter_->abandon();
   boost::system::error_code ignored;
   stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   stream_.socket().cancel(ignored);

@@ -11,13 +11,15 @@
 //
 // Lifetime: the endpoint allocates it, links it into its list and spawns run(); the completion
 // of run() deletes it. abort() makes run() end soon without freeing anything under it (the
-// socket is shut down, not closed, so its descriptor cannot be reused meanwhile).
+// socket is shut down, not closed, so its descriptor cannot be reused meanwhile), including a
+// request waiting for a deferred answer (its waiter is abandoned).
 //
 // Thread safety: none; the hub thread only. Internal header of the endpoint.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +27,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/intrusive/list.hpp>
 
+#include "hub/rest_waiter.hpp"
 #include "transports/stream/stream.hpp"
 #include "transports/tls/tls_context.hpp"
 
@@ -69,6 +72,11 @@ class IncomingConnection : public IncomingHook {
   bool handshaking_ = false;
   Clock::time_point deadline_;
   std::string input_;  // HTTP bytes received and not yet parsed
+  // Where a deferred REST answer (a direct method call) arrives; made at the first REST request
+  // (a connection still in its TLS handshake pays a pointer) and reused, since a connection serves
+  // one request at a time. Destroyed or abandoned with the connection, so the pending-call table
+  // never points at a dead waiter.
+  std::unique_ptr<RestWaiter> waiter_;
 };
 
 using IncomingList = boost::intrusive::list<IncomingConnection, boost::intrusive::constant_time_size<false>>;

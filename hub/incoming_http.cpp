@@ -2,8 +2,12 @@
 // bytes arrive, routed by http_router.hpp to the WebSocket upgrade (the stream becomes an MQTT
 // session) or the REST hook, with keep-alive between requests.
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
@@ -12,6 +16,8 @@
 #include "hub/endpoint.hpp"
 #include "hub/http_router.hpp"
 #include "hub/incoming_connection.hpp"
+#include "hub/rest_waiter.hpp"
+#include "transports/iothub/ascii.hpp"
 
 namespace fleetsim::hub {
 namespace {
@@ -22,6 +28,22 @@ namespace http = boost::beast::http;
 // How reading one request ended: parsed, refused by the parser (answered, then closed), or the
 // connection ended (closed, failed, aborted) before a whole request arrived.
 enum class Parse { done, refused, ended };
+
+// The header fields named iothub-* (any case): C2D message properties (reference 3.8). Views
+// into `request`.
+std::vector<HeaderView> iothub_fields(const HttpRequest& request) {
+  constexpr std::string_view prefix = "iothub-";
+  std::vector<HeaderView> fields;
+  for (const auto& field : request) {
+    const std::string_view name(field.name_string().data(), field.name_string().size());
+    if (name.size() < prefix.size() ||
+        !iothub::detail::iequals_ascii(name.substr(0, prefix.size()), prefix)) {
+      continue;
+    }
+    fields.emplace_back(name, std::string_view(field.value().data(), field.value().size()));
+  }
+  return fields;
+}
 
 }  // namespace
 
@@ -100,8 +122,26 @@ asio::awaitable<void> IncomingConnection::serve_http() {
         break;
     }
     bump(hub.counters.http_requests);
-    const RestResponse response =
-        hub.rest_dispatcher(hub, rest_request_of(request), std::chrono::system_clock::now());
+    RestRequest rest = rest_request_of(request);
+    const std::vector<HeaderView> iothub_headers = iothub_fields(request);
+    rest.iothub_headers = iothub_headers;
+    if (!waiter_) waiter_ = std::make_unique<RestWaiter>(stream_.socket().get_executor());
+    rest.waiter = waiter_.get();
+    RestResponse response = hub.rest_dispatcher(hub, rest, std::chrono::system_clock::now());
+    const bool deferred = waiter_->deferred();
+    if (deferred) {
+      // The call's own deadline bounds the wait now, not the request timeout of the sweep.
+      deadline_ = Clock::time_point::max();
+      co_await waiter_->async_wait();
+    }
+    // A deferred request may also have been answered before the dispatcher returned.
+    std::optional<RestResponse> answer = waiter_->take_answer();
+    if (answer) {
+      response = std::move(*answer);
+    } else if (deferred) {
+      co_return;  // abandoned: the connection ends, nobody to answer
+    }
+    if (aborted_) co_return;
     hub.counters.count_rest_status(response.status);
     const bool keep_alive = request.keep_alive() && !endpoint_.stopped();
     const bool written = co_await write(serialize_response(response, keep_alive));

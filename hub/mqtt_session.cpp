@@ -73,6 +73,12 @@ void MqttSession::send(mqtt::Bytes packets) {
 void MqttSession::close() {
   if (closed_) return;
   closed_ = true;
+  if (session().connected()) {
+    // Calls waiting for this session's answer end now; its unacknowledged C2D messages wait for
+    // the device's next session.
+    shared_.hub.methods.session_closed(session(), std::chrono::system_clock::now());
+    shared_.hub.c2d.session_closed(session());
+  }
   release_identity();
   shared_.hub.counters.connections_open.fetch_sub(1, std::memory_order_relaxed);
   boost::system::error_code ignored;

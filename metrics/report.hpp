@@ -15,6 +15,15 @@
 
 namespace fleetsim::metrics {
 
+// An iothub target's registry work around the run (target.provision / target.cleanup).
+struct Provisioning {
+  std::uint64_t created = 0;    // identities (devices and modules) made before the run
+  std::uint64_t existing = 0;   // identities found already registered (their keys were used)
+  std::uint64_t deleted = 0;    // identities removed after the run (what provisioning created)
+  std::uint64_t throttled = 0;  // registry requests answered 429 or 503 and retried
+  double duration_s = 0;        // provisioning and cleanup together, wall time
+};
+
 struct RunInfo {
   std::string version = "0.1.0";
   std::string scenario;
@@ -33,6 +42,8 @@ struct RunInfo {
   std::optional<bool> tls_verify;
   // SAS runs: reconnections that renewed a token before it expired.
   std::optional<std::uint64_t> sas_renewals;
+  // target.kind = "iothub": the report's "provisioning" object.
+  std::optional<Provisioning> provisioning;
   bool interrupted = false;        // stopped early (Ctrl-C)
   std::vector<std::string> notes;  // e.g. why the run is marked saturated
 };

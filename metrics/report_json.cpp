@@ -77,6 +77,13 @@ boost::json::object build_report(const RunInfo& info, const Snapshot& snapshot,
                   {"sessions_failed", std::max(info.sessions_failed, snapshot.sessions_failed)},
                   {"connects_per_s", round_3_decimals(info.connects_per_s)}};
   if (info.sas_renewals) doc["fleet"].as_object()["sas_renewals"] = *info.sas_renewals;
+  if (const auto& p = info.provisioning) {
+    doc["provisioning"] = {{"created", p->created},
+                           {"existing", p->existing},
+                           {"deleted", p->deleted},
+                           {"throttled", p->throttled},
+                           {"duration_s", round_3_decimals(p->duration_s)}};
+  }
 
   boost::json::object operations;
   for (std::size_t i = 0; i < kOpCount; ++i) {

@@ -117,6 +117,15 @@ RunInfo merged_info(std::span<const MergeInput> inputs, std::uint64_t shards) {
     // Verified only if every shard verified; renewals add.
     if (r.tls_verify) info.tls_verify = info.tls_verify.value_or(true) && *r.tls_verify;
     if (r.sas_renewals) info.sas_renewals = info.sas_renewals.value_or(0) + *r.sas_renewals;
+    if (r.provisioning) {
+      // Each shard provisions its own identities, at the same time as the others.
+      Provisioning& p = info.provisioning ? *info.provisioning : info.provisioning.emplace();
+      p.created += r.provisioning->created;
+      p.existing += r.provisioning->existing;
+      p.deleted += r.provisioning->deleted;
+      p.throttled += r.provisioning->throttled;
+      p.duration_s = std::max(p.duration_s, r.provisioning->duration_s);
+    }
     for (const auto& note : r.notes) {
       std::string n = note.starts_with("shard ") ? note : "shard " + r.shard + ": " + note;
       if (seen_notes.insert(n).second) info.notes.push_back(std::move(n));

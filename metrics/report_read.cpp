@@ -169,6 +169,15 @@ void parse_info(Fields& root, ParsedReport& r) {
   if (fleet.find("sas_renewals") != nullptr) r.info.sas_renewals = fleet.count("sas_renewals");
   r.snapshot->sessions_failed = r.info.sessions_failed;
 
+  if (Fields p = root.sub("provisioning", false); p.present()) {
+    Provisioning& to = r.info.provisioning.emplace();
+    to.created = p.count("created");
+    to.existing = p.count("existing");
+    to.deleted = p.count("deleted");
+    to.throttled = p.count("throttled");
+    to.duration_s = p.number("duration_s");
+  }
+
   r.info.interrupted = root.boolean("interrupted");
   r.passed = root.boolean("passed");
 }

@@ -103,6 +103,12 @@ void append_fleet(std::string& out, const RunInfo& info, const Snapshot& snapsho
     appendf(out, "%-*s %" PRIu64 " reconnections renewed SAS tokens before they expired\n", kLabelWidth,
             "sas renewals", *info.sas_renewals);
   }
+  if (const auto& p = info.provisioning) {
+    appendf(out,
+            "%-*s created %" PRIu64 "  existing %" PRIu64 "  deleted %" PRIu64 "  throttled %" PRIu64
+            "  in %.1f s\n",
+            kLabelWidth, "registry", p->created, p->existing, p->deleted, p->throttled, p->duration_s);
+  }
   if (info.tls_verify && !*info.tls_verify) {
     appendf(out, "%-*s WARNING: server certificates were not verified (target.tls_verify = false)\n",
             kLabelWidth, "tls");

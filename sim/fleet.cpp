@@ -11,6 +11,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "sim/backend.hpp"
 #include "sim/session_host.hpp"
 
 namespace fleetsim::sim {
@@ -53,6 +54,15 @@ Fleet::Fleet(const Scenario& scenario, Endpoint endpoint, metrics::Registry& met
        options_.identities->size() != shard_session_count(scenario_, plan_.shard_index, plan_.shard_count))) {
     throw std::invalid_argument("X.509 identities need a TLS transport and one certificate per session");
   }
+  if (!scenario_.backends.empty()) {
+    if (!options_.service) throw std::invalid_argument("[[backend]] actions need the hub's service endpoint");
+    if (options_.service->tls) {
+      tls::ClientOptions tls_options;
+      tls_options.ca_file = endpoint_.ca_file;
+      tls_options.verify = endpoint_.tls_verify;
+      service_tls_.emplace(tls::TlsContext::client(tls_options));
+    }
+  }
 }
 
 Fleet::~Fleet() = default;
@@ -76,6 +86,7 @@ RunOutcome Fleet::run() {
   connect_target.transport = endpoint_.transport;
   connect_target.tls = tls_ ? &*tls_ : nullptr;
   connect_target.identities = options_.identities;
+  connect_target.identity_keys = &options_.identity_keys;
   std::vector<std::unique_ptr<SessionHost>> hosts;
   hosts.reserve(threads);
   for (std::size_t t = 0; t < threads; ++t) {
@@ -85,6 +96,18 @@ RunOutcome Fleet::run() {
   // Round-robin, so each thread gets an even share of the ramp; which thread a session lands on
   // changes nothing it does (its seeds come from its global index).
   for (std::uint64_t k = 0; k < outcome.sessions; ++k) hosts[k % threads]->add_session(k);
+  // The backend actor lives on the first thread and finds session k at hosts[k % threads], slot
+  // k / threads, as the round-robin above placed it.
+  std::unique_ptr<BackendActor> backend;
+  if (!scenario_.backends.empty()) {
+    std::vector<SessionHost*> all_hosts;
+    for (auto& host : hosts) all_hosts.push_back(host.get());
+    const Duration start_at = backend_start_time(scenario_, plan_.shard_count, outcome.sessions);
+    backend = std::make_unique<BackendActor>(plan_, *options_.service,
+                                             service_tls_ ? &*service_tls_ : nullptr, std::move(all_hosts),
+                                             start_at);
+    hosts.front()->attach(*backend);
+  }
 
   const auto epoch = Clock::now();
   std::vector<std::thread> workers;
@@ -135,6 +158,7 @@ RunOutcome Fleet::run() {
   outcome.first_connect_failure = counters.first_connect_failure();
   outcome.sas_renewals = counters.sas_renewals.load();
   outcome.tls_resumptions = counters.tls_resumed.load();
+  if (backend) outcome.backend_query_pages = backend->query_pages();
   return outcome;
 }
 

@@ -6,6 +6,9 @@
 // unreadable ca_file): a configuration error, unlike a failed handshake, which counts as a
 // failed connect and is reported in RunOutcome::first_connect_failure.
 //
+// With [[backend]] entries, the backend actor (sim/backend.hpp) runs on the first thread and
+// FleetOptions::service must be set (std::invalid_argument otherwise).
+//
 // Thread safety: run() blocks its caller and must be called once; request_stop() may be called
 // from any thread or a signal handler while run() runs.
 #pragma once
@@ -70,6 +73,7 @@ struct RunOutcome {
   std::string first_connect_failure;  // the first failed connect in words, e.g. OpenSSL's reason
   std::uint64_t sas_renewals = 0;     // reconnections made to renew a SAS token before it expired
   std::uint64_t tls_resumptions = 0;  // TLS handshakes that resumed the session's previous TLS session
+  std::uint64_t backend_query_pages = 0;  // pages the [[backend]] queries received
 };
 
 class Fleet {
@@ -92,6 +96,7 @@ class Fleet {
   FleetOptions options_;
   FleetPlan plan_;
   std::optional<tls::TlsContext> tls_;
+  std::optional<tls::TlsContext> service_tls_;  // the [[backend]] actions' HTTPS client context
   std::atomic<bool> stop_requested_{false};
 };
 

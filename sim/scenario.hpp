@@ -64,10 +64,14 @@ struct Selector {
 struct Target {
   std::string kind = "embedded";                  // embedded | iothub | mqtt
   std::string transport = "mqtt";                 // mqtt | mqtt-tls | mqtt-ws | mqtt-wss
-  std::string connection_string;                  // iothub
+  std::string connection_string;                  // iothub (after loading: "env:NAME" resolved)
   bool provision = true;                          // iothub
-  std::string host = "127.0.0.1";                 // mqtt
-  std::uint16_t port = 1883;                      // mqtt
+  bool cleanup = true;                            // iothub: delete what provisioning created
+  std::uint16_t service_port = 443;               // iothub: the service REST API (HTTPS)
+  // mqtt: the broker; iothub: where the devices connect (after loading: the connection string's
+  // HostName and the transport's port, 8883 or 443, unless the scenario says otherwise).
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 1883;
   std::string topic = "fleet/{device}/{stream}";  // mqtt
   // mqtt: broker credentials (the loader resolves "env:NAME"; absent: not sent), the protocol
   // level (4 = MQTT 3.1.1, 5 = MQTT 5) and the share of sessions that time their own telemetry's
@@ -133,9 +137,35 @@ struct NamedValue {
   ValueSpec value;
 };
 
-struct Backend {  // parsed; refused at validate time until the hub service API exists
+// One [[backend]] action: the service side of the hub, over its HTTPS API (sim/backend.hpp).
+struct Backend {
   SourcePos pos;
-  std::string action;
+  std::string action;  // desired | method | c2d | query
+  double rate_per_s = 1;
+  Selector on;  // targets (desired, method, c2d), drawn with the seed from the shard's sessions
+  // desired: where under properties.desired, and the value written there
+  std::string path;
+  ValueSpec value = ConstantGen{0.0};
+  // method: the method name, request payload bytes, response timeout (5 s .. 300 s)
+  std::string name;
+  std::uint32_t payload_size = 16;
+  Duration timeout = std::chrono::seconds(30);
+  // c2d: message bytes (<= 64 KB) and application properties
+  std::uint32_t size = 64;
+  std::map<std::string, std::string> properties;
+  // query: the query text and the page size (x-ms-max-item-count)
+  std::string sql;
+  std::uint32_t page_size = 100;
+};
+
+// [methods]: how the selected sessions answer direct methods. Absent: the targets of a method
+// action answer with these defaults, nobody else subscribes.
+struct Methods {
+  bool enabled = false;  // true when a [methods] table is present
+  Selector on{Selector::Kind::all, {}};
+  int status = 200;
+  std::uint32_t payload_size = 16;  // response payload bytes
+  Duration delay{0};                // between the request and the response
 };
 
 struct Phase {
@@ -164,6 +194,7 @@ struct Scenario {
   Desired desired;
   std::vector<NamedValue> values;
   std::vector<Backend> backends;
+  Methods methods;
   std::vector<Phase> phases;
   std::vector<Gate> gates;
 
@@ -194,7 +225,7 @@ struct Override {
 
 // Parses and validates a scenario. Errors (syntax, unknown keys with "did you mean", wrong types,
 // bad durations, rule violations such as lt + 2*st >= gt) name file:line:col. Keys that later
-// versions implement (other targets and transports, x509, [[backend]], non-steady phases, replay)
+// versions implement (other targets, non-steady phases, replay)
 // are accepted by the parser and refused here with "not supported yet".
 LoadResult load_scenario_file(const std::string& path, const std::vector<Override>& overrides = {});
 LoadResult load_scenario_text(std::string_view text, const std::string& file_name,

@@ -143,6 +143,11 @@ void validate_mqtt_target(LoadContext& cx, Scenario& s) {
     refuse_for_mqtt(cx, "backend." + std::to_string(i) + ".action", "[[backend]]",
                     "it drives the IoT Hub service API, which a plain MQTT broker does not have");
   }
+  if (s.methods.enabled) {
+    refuse_for_mqtt(cx, "methods", "[methods]",
+                    "direct methods are IoT Hub's ($iothub/methods topics), which a plain MQTT broker does "
+                    "not route");
+  }
 }
 
 }  // namespace fleetsim::sim::detail

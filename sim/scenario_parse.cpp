@@ -1,6 +1,8 @@
 #include "sim/scenario_parse.hpp"
 
 #include "metrics/gates.hpp"
+#include "sim/scenario_backend.hpp"
+#include "sim/scenario_iothub.hpp"
 #include "sim/scenario_mqtt.hpp"
 
 namespace fleetsim::sim::detail {
@@ -61,6 +63,7 @@ void parse_target(LoadContext& cx, const toml::table& table, Target& target) {
   if (auto v = r.string("ca_file")) target.ca_file = std::move(*v);
   if (const auto v = r.boolean("tls_verify")) target.tls_verify = *v;
   parse_mqtt_target_keys(r, target);
+  parse_iothub_target_keys(r, target);
 }
 
 void parse_fleet(LoadContext& cx, const toml::table& table, FleetSpec& fleet) {
@@ -168,30 +171,6 @@ NamedValue parse_named_value(LoadContext& cx, const toml::table& table, std::str
   return named;
 }
 
-// Read so that a typo is caught today; the whole entry is refused by validation.
-Backend parse_backend(LoadContext& cx, const toml::table& table, std::string path) {
-  auto r = open_table(cx, table, std::move(path), "backend");
-  Backend backend;
-  backend.pos = r.table_pos();
-  if (auto v = r.word("action", {"desired", "method", "c2d", "query"}))
-    backend.action = std::move(*v);
-  else if (!r.get("action"))
-    r.missing("action", "[[backend]]");
-  if (const auto v = r.rate("rate"); v && !(*v > 0)) r.error("rate", "rate must be greater than 0");
-  r.selector("on");
-  r.string("path");
-  parse_value_spec(r, "value");
-  r.string("name");
-  if (const auto v = r.integer("payload_size"); v && *v < 0)
-    r.error("payload_size", "payload_size must be at least 0");
-  if (const auto v = r.duration("timeout"); v && v->count() <= 0)
-    r.error("timeout", "timeout must be greater than 0");
-  r.string("sql");
-  if (const auto v = r.integer("page_size"); v && *v < 1)
-    r.error("page_size", "page_size must be at least 1");
-  return backend;
-}
-
 Phase parse_phase(LoadContext& cx, const toml::table& table, std::string path) {
   auto r = open_table(cx, table, std::move(path), "phase");
   Phase phase;
@@ -279,6 +258,7 @@ Scenario parse_scenario(LoadContext& cx, const toml::table& root) {
   if (const auto* t = r.table("desired")) parse_desired(cx, *t, s.desired);
   s.values = parse_entries<NamedValue>(cx, r, "values", parse_named_value);
   s.backends = parse_entries<Backend>(cx, r, "backend", parse_backend);
+  if (const auto* t = r.table("methods")) parse_methods(cx, *t, s.methods);
   s.phases = parse_entries<Phase>(cx, r, "phase", parse_phase);
   s.gates = parse_entries<Gate>(cx, r, "gate", parse_gate_entry);
   return s;

@@ -36,7 +36,7 @@ constexpr std::array kTargetKeys{
     KeySchema{"provision"}, KeySchema{"host"},      KeySchema{"port"},
     KeySchema{"topic"},     KeySchema{"ca_file"},   KeySchema{"tls_verify"},
     KeySchema{"username"},  KeySchema{"password"},  KeySchema{"protocol"},
-    KeySchema{"e2e_sample"}};
+    KeySchema{"e2e_sample"}, KeySchema{"cleanup"},   KeySchema{"service_port"}};
 constexpr std::array kFleetKeys{KeySchema{"devices"},      KeySchema{"id"},   KeySchema{"modules"},
                                 KeySchema{"connect_rate"}, KeySchema{"auth"}, KeySchema{"keep_alive"},
                                 KeySchema{"sas_ttl"}};
@@ -57,8 +57,12 @@ constexpr std::array kBackendKeys{KeySchema{"action"},
                                   KeySchema{"name"},
                                   KeySchema{"payload_size"},
                                   KeySchema{"timeout"},
+                                  KeySchema{"size"},
+                                  KeySchema{"properties", S::free_table},
                                   KeySchema{"sql"},
                                   KeySchema{"page_size"}};
+constexpr std::array kMethodsKeys{KeySchema{"on"}, KeySchema{"status"}, KeySchema{"payload_size"},
+                                  KeySchema{"delay"}};
 constexpr std::array kPhaseKeys{KeySchema{"name"}, KeySchema{"duration"}, KeySchema{"kind"},
                                 KeySchema{"fraction"}};
 constexpr std::array kGateKeys{KeySchema{"expr"}, KeySchema{"name"}};
@@ -70,6 +74,7 @@ constexpr TableSchema kReported{"[[reported]]", kReportedKeys};
 constexpr TableSchema kDesired{"[desired]", kDesiredKeys};
 constexpr TableSchema kValues{"[[values]]", kValuesKeys};
 constexpr TableSchema kBackend{"[[backend]]", kBackendKeys};
+constexpr TableSchema kMethods{"[methods]", kMethodsKeys};
 constexpr TableSchema kPhase{"[[phase]]", kPhaseKeys};
 constexpr TableSchema kGate{"[[gate]]", kGateKeys};
 
@@ -84,6 +89,7 @@ constexpr std::array kRootKeys{
     KeySchema{"desired", S::table, &kDesired},
     KeySchema{"values", S::array_of_tables, &kValues},
     KeySchema{"backend", S::array_of_tables, &kBackend},
+    KeySchema{"methods", S::table, &kMethods},
     KeySchema{"phase", S::array_of_tables, &kPhase},
     KeySchema{"gate", S::array_of_tables, &kGate},
 };

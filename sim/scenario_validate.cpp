@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "sim/scenario_backend.hpp"
+#include "sim/scenario_iothub.hpp"
 #include "sim/scenario_mqtt.hpp"
 #include "sim/scenario_names.hpp"
 #include "sim/scenario_suggest.hpp"
@@ -30,17 +32,6 @@ void not_supported(LoadContext& cx, const std::string& path, std::string_view wh
 }
 
 void validate_unsupported(LoadContext& cx, const Scenario& s) {
-  if (s.target.kind == "iothub" && !cx.failed("target.kind")) {
-    not_supported(cx, "target.kind", "target.kind = " + quoted(s.target.kind), "\"embedded\" and \"mqtt\"");
-  }
-  // With the mqtt target, [[backend]] has a reason of its own to be refused (scenario_mqtt.cpp).
-  for (std::size_t i = 0; s.target.kind != "mqtt" && i < s.backends.size(); ++i) {
-    const std::string path = "backend." + std::to_string(i) + ".action";
-    const std::string what = s.backends[i].action.empty()
-                                 ? std::string("[[backend]]")
-                                 : "[[backend]] action = " + quoted(s.backends[i].action);
-    not_supported(cx, path, what, "no [[backend]] actions; the service side comes in a later version");
-  }
   for (std::size_t i = 0; i < s.phases.size(); ++i) {
     const std::string path = "phase." + std::to_string(i) + ".kind";
     if (s.phases[i].kind != "steady" && !cx.failed(path)) {
@@ -95,21 +86,6 @@ void validate_fleet(LoadContext& cx, const FleetSpec& fleet) {
       cx.error(cx.value_at("fleet.modules"), "module id " + quoted(module) + " " + problem);
       return;
     }
-  }
-}
-
-void validate_selector(LoadContext& cx, const Selector& on, const FleetSpec& fleet, const std::string& path) {
-  if (cx.failed(path) || cx.failed("fleet.modules")) return;
-  if (on.kind == Selector::Kind::module) {
-    if (std::find(fleet.modules.begin(), fleet.modules.end(), on.module) != fleet.modules.end()) return;
-    std::string message = "module " + quoted(on.module) + " is not in fleet.modules";
-    if (const auto suggestion =
-            closest(on.module, fleet.modules, [](const std::string& m) -> std::string_view { return m; })) {
-      message.append("; did you mean \"module:").append(*suggestion).append("\"?");
-    }
-    cx.error(cx.value_at(path), std::move(message));
-  } else if (on.kind == Selector::Kind::all_modules && fleet.modules.empty()) {
-    cx.warning(cx.value_at(path), "\"modules\" selects nothing: fleet.modules is empty");
   }
 }
 
@@ -189,10 +165,26 @@ void validate_phases(LoadContext& cx, const Scenario& s) {
 
 }  // namespace
 
+void validate_selector(LoadContext& cx, const Selector& on, const FleetSpec& fleet, const std::string& path) {
+  if (cx.failed(path) || cx.failed("fleet.modules")) return;
+  if (on.kind == Selector::Kind::module) {
+    if (std::find(fleet.modules.begin(), fleet.modules.end(), on.module) != fleet.modules.end()) return;
+    std::string message = "module " + quoted(on.module) + " is not in fleet.modules";
+    if (const auto suggestion =
+            closest(on.module, fleet.modules, [](const std::string& m) -> std::string_view { return m; })) {
+      message.append("; did you mean \"module:").append(*suggestion).append("\"?");
+    }
+    cx.error(cx.value_at(path), std::move(message));
+  } else if (on.kind == Selector::Kind::all_modules && fleet.modules.empty()) {
+    cx.warning(cx.value_at(path), "\"modules\" selects nothing: fleet.modules is empty");
+  }
+}
+
 void validate_scenario(LoadContext& cx, Scenario& s) {
   validate_unsupported(cx, s);
   validate_transport(cx, s);
   validate_mqtt_target(cx, s);
+  validate_iothub_target(cx, s);
   validate_fleet(cx, s.fleet);
   for (std::size_t i = 0; i < s.telemetry.size(); ++i) {
     validate_telemetry(cx, s.telemetry[i], s, "telemetry." + std::to_string(i));
@@ -204,6 +196,7 @@ void validate_scenario(LoadContext& cx, Scenario& s) {
   }
   if (s.desired.enabled) validate_selector(cx, s.desired.on, s.fleet, "desired.on");
   validate_values(cx, s);
+  validate_backends(cx, s);
   validate_phases(cx, s);
 }
 

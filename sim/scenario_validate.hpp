@@ -4,6 +4,10 @@
 // positions the parser recorded. Internal to the scenario loader.
 #pragma once
 
+#include <optional>
+#include <string>
+#include <string_view>
+
 #include "sim/scenario.hpp"
 #include "sim/scenario_context.hpp"
 
@@ -11,6 +15,12 @@ namespace fleetsim::sim::detail {
 
 // Also fills what validation computes for the run: Telemetry::payload_parts, the default size.
 void validate_scenario(LoadContext& cx, Scenario& scenario);
+
+// A selector naming a module of fleet.modules (an error at the value otherwise).
+void validate_selector(LoadContext& cx, const Selector& on, const FleetSpec& fleet, const std::string& path);
+
+// Why a dotted twin path ("env.temperature") is not one (reference 4.2), in words; nullopt when it is.
+std::optional<std::string> twin_path_problem(std::string_view path);
 
 // Generator and observe rules of one [[reported]], [[values]] or [[backend]] value
 // (scenario_validate_values.cpp).

@@ -1,5 +1,5 @@
 // Rules of the transport and authentication keys: target.transport, target.ca_file,
-// target.tls_verify, fleet.auth and fleet.sas_ttl.
+// target.tls_verify (which an iothub target's service API uses too), fleet.auth and fleet.sas_ttl.
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -42,14 +42,16 @@ void resolve_ca_file(LoadContext& cx, Target& target) {
 void validate_transport(LoadContext& cx, Scenario& s) {
   const bool transport_known = !cx.failed("target.transport");
   const bool tls = tls_transport(s.target.transport);
+  // An iothub target also speaks HTTPS to the service API, whatever the devices' transport.
+  const bool service_tls = s.target.kind == "iothub" && !cx.failed("target.kind");
   if (!s.target.ca_file.empty() && !cx.failed("target.ca_file")) {
-    if (tls) resolve_ca_file(cx, s.target);
-    if (transport_known && !tls) {
+    if (tls || service_tls) resolve_ca_file(cx, s.target);
+    if (transport_known && !tls && !service_tls) {
       cx.warning(cx.value_at("target.ca_file"),
                  "ca_file has no effect: target.transport = \"" + s.target.transport + "\" does not use TLS");
     }
   }
-  if (!s.target.tls_verify && transport_known && !tls && !cx.failed("target.tls_verify")) {
+  if (!s.target.tls_verify && transport_known && !tls && !service_tls && !cx.failed("target.tls_verify")) {
     cx.warning(cx.value_at("target.tls_verify"), "tls_verify has no effect: target.transport = \"" +
                                                      s.target.transport + "\" does not use TLS");
   }

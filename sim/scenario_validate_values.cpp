@@ -38,6 +38,15 @@ std::optional<std::string> twin_key_problem(std::string_view key) {
 
 }  // namespace
 
+std::optional<std::string> twin_path_problem(std::string_view path) {
+  while (true) {
+    const auto dot = path.find('.');
+    if (auto problem = twin_key_problem(path.substr(0, dot))) return problem;
+    if (dot == std::string_view::npos) return std::nullopt;
+    path.remove_prefix(dot + 1);
+  }
+}
+
 void validate_value_spec(LoadContext& cx, const ValueSpec& spec, const std::string& path) {
   if (cx.failed(path)) return;
   if (const auto* walk = std::get_if<RandomWalkGen>(&spec)) {
@@ -74,16 +83,9 @@ void validate_value_spec(LoadContext& cx, const ValueSpec& spec, const std::stri
 
 void validate_reported(LoadContext& cx, const Reported& rep, const std::string& path) {
   if (!cx.failed(join_path(path, "path"))) {
-    std::string_view rest = rep.path;
-    while (true) {
-      const auto dot = rest.find('.');
-      if (const auto problem = twin_key_problem(rest.substr(0, dot))) {
-        cx.error(cx.value_at(join_path(path, "path")),
-                 "path \"" + rep.path + "\" has " + *problem + "; twin keys are dot-separated names");
-        break;
-      }
-      if (dot == std::string_view::npos) break;
-      rest.remove_prefix(dot + 1);
+    if (const auto problem = twin_path_problem(rep.path)) {
+      cx.error(cx.value_at(join_path(path, "path")),
+               "path \"" + rep.path + "\" has " + *problem + "; twin keys are dot-separated names");
     }
   }
 

@@ -8,7 +8,7 @@
 namespace fleetsim::sim {
 
 Session::Session(SessionHost& host, std::uint32_t slot, SessionId id, Duration open_at,
-                 BehaviourSlices slices, bool desired_subscriber)
+                 BehaviourSlices slices, SessionRoles roles)
     : host_(&host),
       connection_(host.io()),
       client_(mqtt::ClientConfig{host.scenario().fleet.keep_alive, kRequestTimeout, kInflightWindow}),
@@ -19,7 +19,9 @@ Session::Session(SessionHost& host, std::uint32_t slot, SessionId id, Duration o
       slices_(slices),
       slot_(slot),
       module_slot_(id.module_slot),
-      desired_subscriber_(desired_subscriber) {}
+      desired_subscriber_(roles.desired),
+      methods_subscriber_(roles.methods),
+      c2d_subscriber_(roles.c2d) {}
 
 void Session::start() {
   phase_ = Phase::waiting_to_open;
@@ -31,7 +33,7 @@ bool Session::telemetry_active() const noexcept {
 }
 
 bool Session::idle() const noexcept {
-  return client_.inflight() == 0 && twin_.empty() && qos0_pending_count_ == 0;
+  return client_.inflight() == 0 && twin_.empty() && qos0_pending_count_ == 0 && service_idle();
 }
 
 Duration Session::next_deadline() const {
@@ -58,6 +60,7 @@ Duration Session::next_deadline() const {
   if (const auto t = client_.oldest_inflight()) next = std::min(next, *t + kRequestTimeout);
   if (const auto t = twin_.oldest()) next = std::min(next, *t + kRequestTimeout);
   next = std::min(next, retry_get_at_);
+  next = std::min(next, next_service_deadline());
   if (telemetry_active()) {
     for (const TelemetrySchedule& t : host_->telemetry(slices_)) next = std::min(next, t.next());
   }
@@ -143,6 +146,7 @@ void Session::begin_drain(Duration now) {
 }
 
 void Session::end_drain(Duration) {
+  if (service_) expire_service(Duration::max());
   if (phase_ != Phase::draining) return;
   fail_in_flight(metrics::Outcome::timeout);
   disconnect_and_close();

@@ -22,6 +22,12 @@
 // With the mqtt target (a plain broker, session_mqtt.cpp) there is no twin: subscribing goes
 // straight to ready once the SUBACKs are in, and topics come from target.topic.
 //
+// The service side (session_backend.cpp): sessions that answer direct methods subscribe to
+// $iothub/methods/POST/# and answer each call after [methods] delay; the targets of a c2d action
+// subscribe to their devicebound topic at QoS 1 and time each message from the send time it
+// carries; with a desired action, notifications and acknowledgements are matched with the
+// backend's PATCHes (sim/desired_probe.hpp). The state for it is made on first use.
+//
 // Telemetry flows from the CONNACK on, reported properties from the twin GET answer on. Messages
 // that fell due while there was no connection go out once it is back, each measured from its own
 // intended time (no coordinated omission); beyond the QoS 1 window they are counted as refused.
@@ -41,6 +47,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "metrics/operations.hpp"
+#include "sim/desired_probe.hpp"
 #include "sim/mqtt_target.hpp"
 #include "sim/plan.hpp"
 #include "sim/session_requests.hpp"
@@ -83,10 +90,33 @@ struct BehaviourSlices {
   std::uint16_t values_count = 0;
 };
 
+// What a session subscribes to besides twin responses: desired notifications ([desired] on),
+// direct method calls ([methods] on, or the targets of a method action), C2D (the targets of a c2d
+// action).
+struct SessionRoles {
+  bool desired = false;
+  bool methods = false;
+  bool c2d = false;
+};
+
+inline constexpr std::size_t kMaxPendingMethods = 16;  // delayed method answers waiting per session
+
+// The service side as a session sees it, made on first use only (most sessions never need it):
+// the desired probe of sim/desired_probe.hpp and the method calls waiting for their delay.
+struct SessionServiceState {
+  struct PendingMethod {
+    std::string rid;
+    Duration due{0};
+  };
+  explicit SessionServiceState(bool converges) noexcept : desired(converges) {}
+  DesiredProbe desired;
+  std::vector<PendingMethod> methods;  // at most kMaxPendingMethods
+};
+
 class Session {
  public:
   Session(SessionHost& host, std::uint32_t slot, SessionId id, Duration open_at, BehaviourSlices slices,
-          bool desired_subscriber);
+          SessionRoles roles);
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
@@ -98,6 +128,9 @@ class Session {
   void begin_drain(Duration now);
   // The drain grace is over: what is still in flight timed out.
   void end_drain(Duration now);
+
+  // The backend's PATCH that made desired `version` was sent at `sent` (posted by the actor).
+  void expect_desired(std::uint64_t version, Duration sent, Duration now);
 
   bool finished() const noexcept { return phase_ == Phase::closed || phase_ == Phase::failed; }
   bool failed() const noexcept { return phase_ == Phase::failed; }
@@ -130,6 +163,8 @@ class Session {
   static constexpr std::uint32_t kTwinResponseSubscription = 0;
   static constexpr std::uint32_t kDesiredSubscription = 1;
   static constexpr std::uint32_t kE2eSubscription = 2;  // mqtt target: the session's own telemetry
+  static constexpr std::uint32_t kMethodsSubscription = 3;
+  static constexpr std::uint32_t kC2dSubscription = 4;
   // Tag of a QoS 1 in-flight entry that is a reported patch (mqtt target); any other tag is the
   // [[telemetry]] index of a telemetry message.
   static constexpr std::uint32_t kReportedTag = 0xFFFFFFFF;
@@ -141,6 +176,8 @@ class Session {
   void start_connection(Duration intended);
   boost::asio::awaitable<void> connection_task(std::uint32_t attempt);
   bool send_connect();
+  // The session's SAS key: the target registry's when the fleet was given keys, else the seed's.
+  std::string session_key(std::string_view device, std::string_view module) const;
   bool on_packet(const mqtt::Packet& packet);
   bool on_connack(const mqtt::Connack& connack);
   bool on_suback(const mqtt::Suback& suback);
@@ -176,11 +213,26 @@ class Session {
 
   // ---- twin (session_twin.cpp) ----
   bool send_twin_get(Duration now);
-  bool send_reported_patch(std::string_view body, Duration now);
+  // The $rid of the PATCH, 0 when it was not sent (or went to the mqtt target, which has none).
+  std::uint32_t send_reported_patch(std::string_view body, Duration now);
   void on_twin_response(const iothub::ParsedTopic& topic, mqtt::Bytes body, Duration now);
   void on_twin_received(mqtt::Bytes body, Duration now);
   void on_desired(const iothub::ParsedTopic& topic, mqtt::Bytes body, Duration now);
   void acknowledge(const DesiredPatch& patch, Duration now);
+
+  // ---- the service side (session_backend.cpp): methods, C2D, desired correlation ----
+  SessionServiceState& service_state();
+  bool subscribe_service_topics();
+  void on_method_request(const iothub::ParsedTopic& topic, Duration now);
+  void send_method_response(std::string_view rid);
+  void send_due_method_responses(Duration now);
+  void on_c2d(const iothub::ParsedTopic& topic, Duration now);
+  void note_desired_received(std::uint64_t version, Duration now);
+  void note_ack_sent(std::uint64_t version, std::uint32_t rid, Duration now);
+  void note_ack_answered(std::uint32_t rid, int status, Duration now);
+  void expire_service(Duration now);
+  bool service_idle() const noexcept;
+  Duration next_service_deadline() const noexcept;
 
   // ---- the mqtt target (session_mqtt.cpp): plain topics instead of IoT Hub's ----
   bool mqtt_target() const noexcept;
@@ -224,6 +276,7 @@ class Session {
   std::uint64_t desired_version_ = 0;  // highest desired $version seen (GET or notification)
   Rng backoff_rng_;
   std::unique_ptr<E2eProbe> e2e_;  // mqtt target, sessions that measure e2e only
+  std::unique_ptr<SessionServiceState> service_;  // made on first use
   transports::TlsSessionPtr tls_session_;  // from the last connection, offered for resumption by the next
   BehaviourSlices slices_;
   std::uint32_t slot_;
@@ -233,6 +286,8 @@ class Session {
   Phase phase_ = Phase::waiting_to_open;
   EndReason pending_end_ = EndReason::protocol_error;  // why on_packet asked to stop
   bool desired_subscriber_;
+  bool methods_subscriber_;
+  bool c2d_subscriber_;
   bool live_ = false;       // a connection task is running for attempt_
   bool connected_ = false;  // CONNACK accepted on the current connection
   bool ever_connected_ = false;

@@ -30,6 +30,7 @@ void Session::run_due(Duration now) {
       return;
   }
   if (phase_ == Phase::getting_twin && retry_get_at_ <= now) send_twin_get(now);
+  send_due_method_responses(now);
   if (telemetry_active()) send_due_telemetry(now);
   if (phase_ == Phase::ready) send_due_reported(now);
   finish_if_drained();
@@ -50,6 +51,7 @@ void Session::expire_requests(Duration now) {
     get_timed_out = get_timed_out || e.op == metrics::Op::twin_get;
   });
   if (get_timed_out && phase_ == Phase::getting_twin) retry_get_at_ = now;
+  expire_service(now);
 }
 
 void Session::send_due_telemetry(Duration now) {

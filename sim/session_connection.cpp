@@ -83,6 +83,17 @@ boost::asio::awaitable<void> Session::connection_task(std::uint32_t attempt) {
   }
 }
 
+std::string Session::session_key(std::string_view device, std::string_view module) const {
+  // The registry's keys (iothub target) are indexed like shard_session(): the shard's devices
+  // in order, each followed by its modules.
+  const std::vector<std::string>* keys = host_->connect_target().identity_keys;
+  if (keys == nullptr || keys->empty()) return identity_key(host_->scenario(), device, module);
+  const FleetPlan& plan = host_->plan();
+  const std::uint64_t k = device_index_ / plan.shard_count * (1 + host_->scenario().fleet.modules.size()) +
+                          module_slot_;
+  return (*keys)[k];
+}
+
 bool Session::send_connect() {
   if (mqtt_target()) return send_connect_mqtt();
   const Scenario& s = host_->scenario();
@@ -100,7 +111,7 @@ bool Session::send_connect() {
   if (host_->connect_target().identities == nullptr) {
     const SasExpiry expiry = sas_expiry(s.fleet.sas_ttl);
     token = iothub::make_sas_token(iothub::resource_uri(host_->host_name(), device, module),
-                                   identity_key(s, device, module), expiry.unix_s);
+                                   session_key(device, module), expiry.unix_s);
     if (!token) return false;
     renew_at_ = host_->now() + expiry.remaining - sas_renewal_margin(s.fleet.sas_ttl);
   }
@@ -202,7 +213,7 @@ bool Session::on_connack(const mqtt::Connack& connack) {
       // Twin responses first: the GET waits for this SUBACK (reference 2.5).
       if (!subscribe(kTwinResponseSubscription, iothub::twin_response_filter)) return false;
       if (desired_subscriber_ && !subscribe(kDesiredSubscription, iothub::desired_patch_filter)) return false;
-      return true;
+      return subscribe_service_topics();
     case mqtt::ConnackVerdict::refused:
       metrics.record(metrics::Op::connect, metrics::Outcome::error, 0);
       metrics.error(metrics::ErrorKind::connect_refused);
@@ -259,6 +270,12 @@ bool Session::on_publish(const mqtt::Publish& publish) {
     case iothub::TopicKind::desired_patch:
       on_desired(topic, publish.payload, now);
       break;
+    case iothub::TopicKind::method_request:
+      on_method_request(topic, now);
+      break;
+    case iothub::TopicKind::c2d:
+      on_c2d(topic, now);
+      break;
     default:
       break;  // nothing else is subscribed; a stray message is not this session's concern
   }
@@ -300,6 +317,7 @@ void Session::end_connection(EndReason reason) {
   client_.on_closed();
   client_.clear_subscriptions();
   std::vector<std::string>().swap(buffered_desired_);
+  if (service_) service_->methods.clear();  // calls to a closed connection: the hub answers them
   retry_get_at_ = Duration::max();
   fail_in_flight(metrics::Outcome::error);
 

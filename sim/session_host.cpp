@@ -36,7 +36,17 @@ SessionHost::SessionHost(const FleetPlan& plan, ConnectTarget target, metrics::T
       counters_(&counters),
       drain_grace_(drain_grace),
       work_(io_.get_executor()),
-      timer_(io_) {}
+      timer_(io_) {
+  for (const Backend& b : plan.scenario->backends) {
+    backend_desired_ = backend_desired_ || b.action == "desired";
+  }
+}
+
+void SessionHost::post_desired_expectation(std::uint32_t slot, std::uint64_t version, Duration sent) {
+  boost::asio::post(io_, [this, slot, version, sent] {
+    if (slot < sessions_.size()) sessions_[slot].expect_desired(version, sent, now());
+  });
+}
 
 void SessionHost::add_session(std::uint64_t k) {
   const Scenario& s = scenario();
@@ -71,14 +81,23 @@ void SessionHost::add_session(std::uint64_t k) {
   }
   slices.values_count = static_cast<std::uint16_t>(values_.size() - slices.values_first);
 
-  const bool desired = s.desired.enabled && selects(s.desired.on, s, id.module_slot);
-  sessions_.emplace_back(*this, static_cast<std::uint32_t>(sessions_.size()), id, open_at, slices, desired);
+  SessionRoles roles;
+  roles.desired = s.desired.enabled && selects(s.desired.on, s, id.module_slot);
+  // Without [methods], the targets of a method action still answer, with its defaults.
+  roles.methods = s.methods.enabled && selects(s.methods.on, s, id.module_slot);
+  for (const Backend& b : s.backends) {
+    const bool targets = selects(b.on, s, id.module_slot);
+    if (b.action == "method" && !s.methods.enabled) roles.methods = roles.methods || targets;
+    if (b.action == "c2d") roles.c2d = roles.c2d || (!id.is_module() && targets);
+  }
+  sessions_.emplace_back(*this, static_cast<std::uint32_t>(sessions_.size()), id, open_at, slices, roles);
 }
 
 void SessionHost::run(std::chrono::steady_clock::time_point epoch) {
   epoch_ = epoch;
   queue_ = TimerQueue(sessions_.size() + 1);  // one slot per session, one for the drain grace
   for (Session& session : sessions_) session.start();
+  for (HostTask* task : tasks_) task->start();
   io_.run();
   done_.store(true, std::memory_order_release);
 }
@@ -122,6 +141,7 @@ void SessionHost::begin_drain() {
   draining_ = true;
   const Duration now = this->now();
   for (Session& session : sessions_) session.begin_drain(now);
+  for (HostTask* task : tasks_) task->begin_drain(now);
   arm(host_slot(), now + drain_grace_);
   stop_if_finished();
 }
@@ -129,6 +149,7 @@ void SessionHost::begin_drain() {
 void SessionHost::end_drain() {
   const Duration now = this->now();
   for (Session& session : sessions_) session.end_drain(now);
+  for (HostTask* task : tasks_) task->end_drain(now);
   stop_if_finished();
 }
 
@@ -139,6 +160,9 @@ void SessionHost::on_session_finished() {
 
 void SessionHost::stop_if_finished() {
   if (!draining_ || stopped_ || finished_ < sessions_.size()) return;
+  for (const HostTask* task : tasks_) {
+    if (!task->finished()) return;
+  }
   // Every connection is closed; the coroutines still unwinding (operation_aborted) keep run()
   // going until they are done, then it returns.
   stopped_ = true;

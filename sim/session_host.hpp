@@ -67,6 +67,8 @@ struct ConnectTarget {
   transports::Transport transport = transports::Transport::mqtt;
   const tls::TlsContext* tls = nullptr;        // set when the transport uses TLS
   const X509Identities* identities = nullptr;  // set when fleet.auth = "x509"
+  // SAS keys by shard session index (FleetOptions::identity_keys); null or empty: identity_key().
+  const std::vector<std::string>* identity_keys = nullptr;
 };
 
 // Scratch space for building one message at a time; sessions borrow it and never keep it.
@@ -76,6 +78,17 @@ struct HostScratch {
   std::string payload;
   std::vector<PathValue> patch_items;
   std::vector<std::pair<Duration, std::uint32_t>> due_reported;  // (intended time, state index)
+};
+
+// Work a host runs besides its sessions (the backend actor), started with them and part of the
+// drain: the host stops only once every session and every task has finished.
+class HostTask {
+ public:
+  virtual ~HostTask() = default;
+  virtual void start() = 0;                    // on the host's thread, when run() begins
+  virtual void begin_drain(Duration now) = 0;  // no new work
+  virtual void end_drain(Duration now) = 0;    // the grace is over: what is in flight timed out
+  virtual bool finished() const noexcept = 0;
 };
 
 class SessionHost {
@@ -88,6 +101,13 @@ class SessionHost {
   // Before run(): adds the k-th session of the shard, with its behaviour state.
   void add_session(std::uint64_t k);
   std::size_t session_count() const noexcept { return sessions_.size(); }
+
+  // Before run(): a task that runs on this host (it must outlive the run); it calls
+  // on_task_finished() once it has finished after a drain.
+  void attach(HostTask& task) { tasks_.push_back(&task); }
+  // Any thread: tells session `slot` (on this host) that the backend's PATCH which made desired
+  // `version` was sent at `sent`.
+  void post_desired_expectation(std::uint32_t slot, std::uint64_t version, Duration sent);
 
   // On the host's thread: opens the sessions on the ramp and runs until every session finished
   // after a drain. `epoch` is time zero of the run, the same for every host.
@@ -120,7 +140,10 @@ class SessionHost {
     return {values_.data() + s.values_first, s.values_count};
   }
   bool draining() const noexcept { return draining_; }
+  // Whether a [[backend]] action writes desired properties (sessions then time their arrival).
+  bool backend_desired() const noexcept { return backend_desired_; }
   void on_session_finished();
+  void on_task_finished() { stop_if_finished(); }
 
  private:
   void schedule_timer();
@@ -151,9 +174,11 @@ class SessionHost {
   std::vector<ReportedState> reported_;
   std::vector<ValueGenerator> values_;
   std::deque<Session> sessions_;  // a deque: sessions never move once made
+  std::vector<HostTask*> tasks_;
   std::size_t finished_ = 0;
   bool draining_ = false;
   bool stopped_ = false;
+  bool backend_desired_ = false;
   std::atomic<bool> done_{false};
 };
 

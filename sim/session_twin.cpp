@@ -51,12 +51,15 @@ bool Session::send_twin_get(Duration now) {
   return true;
 }
 
-bool Session::send_reported_patch(std::string_view body, Duration now) {
-  if (mqtt_target()) return send_reported_mqtt(body, now);
+std::uint32_t Session::send_reported_patch(std::string_view body, Duration now) {
+  if (mqtt_target()) {
+    send_reported_mqtt(body, now);
+    return 0;
+  }
   const auto rid = twin_.begin(metrics::Op::reported_patch, now);
   if (!rid) {
     count_failure_to_send(metrics::Op::reported_patch);
-    return false;
+    return 0;
   }
   char buf[12];
   std::string& topic = host_->scratch().topic;
@@ -69,11 +72,11 @@ bool Session::send_reported_patch(std::string_view body, Duration now) {
   if (status == mqtt::SendStatus::refused || status == mqtt::SendStatus::failed) {
     twin_.complete(*rid);
     count_failure_to_send(metrics::Op::reported_patch);
-    return false;
+    return 0;
   }
   host_->metrics().messages_sent.add();
   host_->metrics().bytes_sent.add(body.size());
-  return true;
+  return *rid;
 }
 
 void Session::on_twin_response(const iothub::ParsedTopic& topic, mqtt::Bytes body, Duration now) {
@@ -92,6 +95,7 @@ void Session::on_twin_response(const iothub::ParsedTopic& topic, mqtt::Bytes bod
     metrics.record(request->op, metrics::Outcome::error, 0);
     metrics.error(metrics::ErrorKind::twin_rejected);
   }
+  if (request->op == metrics::Op::reported_patch) note_ack_answered(*rid, topic.status, now);
   if (request->op != metrics::Op::twin_get || phase_ != Phase::getting_twin) return;
   if (ok) {
     on_twin_received(body, now);
@@ -133,6 +137,7 @@ void Session::on_desired(const iothub::ParsedTopic& topic, mqtt::Bytes body, Dur
     // The topic's version goes into the text when the body lacks one, so it is not lost.
     const auto patch = parse_desired_notification(mqtt::as_string(body), topic.version);
     if (patch) {
+      note_desired_received(patch->version, now);
       boost::json::object with_version = patch->members;
       with_version["$version"] = patch->version;
       buffered_desired_.push_back(boost::json::serialize(with_version));
@@ -141,6 +146,7 @@ void Session::on_desired(const iothub::ParsedTopic& topic, mqtt::Bytes body, Dur
   }
   if (phase_ != Phase::ready) return;  // draining: no new operations
   const auto patch = parse_desired_notification(mqtt::as_string(body), topic.version);
+  if (patch) note_desired_received(patch->version, now);
   if (!patch || patch->version <= desired_version_) return;
   desired_version_ = patch->version;
   acknowledge(*patch, now);
@@ -149,7 +155,9 @@ void Session::on_desired(const iothub::ParsedTopic& topic, mqtt::Bytes body, Dur
 void Session::acknowledge(const DesiredPatch& patch, Duration now) {
   std::string& body = host_->scratch().payload;
   body.clear();
-  if (append_desired_ack(body, host_->plan().ack, patch)) send_reported_patch(body, now);
+  if (append_desired_ack(body, host_->plan().ack, patch)) {
+    note_ack_sent(patch.version, send_reported_patch(body, now), now);
+  }
 }
 
 }  // namespace fleetsim::sim

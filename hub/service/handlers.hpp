@@ -68,5 +68,9 @@ Response handle_query(Call& call);
 Response handle_bulk(Call& call);
 Response handle_get_twin(Call& call);
 Response handle_write_twin(Call& call);  // PATCH (merge) and PUT (replace)
+// A direct method (reference 3.6): answered later through Request::waiter when it reaches the
+// device; the Response returned then is empty and ignored.
+Response handle_invoke_method(Call& call);
+Response handle_send_c2d(Call& call);  // fleetsim's C2D route (reference 3.8)
 
 }  // namespace fleetsim::hub::service

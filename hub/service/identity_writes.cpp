@@ -111,6 +111,7 @@ void update_identity(Call& call, Identity& identity, const IdentitySpec& spec) {
 void delete_identity(Call& call, Identity& identity) {
   // Copied: the identity's storage is reused once removed.
   const std::string client_id = identity.client_id;
+  if (!identity.is_module()) call.hub.c2d.drop(identity.device_id());  // its C2D queue goes too
   call.hub.registry.remove(identity.device_id(), identity.module_id());
   call.state.records.forget(client_id);
 }

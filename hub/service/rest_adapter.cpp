@@ -30,6 +30,7 @@ RestResponse to_rest(Response response) {
   header("x-ms-item-type", response.item_type);
   header("iothub-errorcode", response.error_code);
   header("Allow", response.allow);
+  header("Retry-After", response.retry_after);
   return rest;
 }
 

@@ -10,7 +10,20 @@
 namespace fleetsim::hub::service {
 namespace {
 
-enum class Shape { devices, device_query, statistics, device, modules, module, twin, module_twin };
+enum class Shape {
+  devices,
+  device_query,
+  statistics,
+  device,
+  modules,
+  module,
+  twin,
+  module_twin,
+  methods,         // twins/{id}/methods
+  module_methods,  // twins/{id}/modules/{mid}/methods
+  c2d,             // devices/{id}/messages/devicebound
+  module_c2d,      // devices/{id}/modules/{mid}/messages/devicebound: refused, C2D is for devices
+};
 
 struct MethodOperation {
   std::string_view method;
@@ -45,13 +58,19 @@ ShapeMethods methods_of(Shape shape) {
     case Shape::twin:
     case Shape::module_twin:
       return {{{{"GET", get_twin}, {"PATCH", patch_twin}, {"PUT", replace_twin}}}, 3, "GET, PATCH, PUT"};
+    case Shape::methods:
+    case Shape::module_methods:
+      return {{{{"POST", invoke_method}}}, 1, "POST"};
+    case Shape::c2d:
+    case Shape::module_c2d:
+      return {{{{"POST", send_c2d}}}, 1, "POST"};
   }
   return {{}, 0, ""};
 }
 
 // Splits "/a/b/c" into its segments; nullopt if there are more than max_segments, if one is
 // empty, or if the path does not start with '/'.
-constexpr std::size_t max_segments = 4;
+constexpr std::size_t max_segments = 6;
 struct Segments {
   std::array<std::string_view, max_segments> items;
   std::size_t count = 0;
@@ -77,12 +96,18 @@ std::optional<Shape> shape_of(const Segments& s) {
   if (at(0) == "devices") {
     if (s.count == 1) return Shape::devices;
     if (s.count == 2) return at(1) == "query" ? Shape::device_query : Shape::device;
+    if (s.count == 4 && at(2) == "messages" && at(3) == "devicebound") return Shape::c2d;
     if (at(2) != "modules") return std::nullopt;
-    return s.count == 3 ? Shape::modules : Shape::module;
+    if (s.count == 3) return Shape::modules;
+    if (s.count == 4) return Shape::module;
+    if (s.count == 6 && at(4) == "messages" && at(5) == "devicebound") return Shape::module_c2d;
+    return std::nullopt;
   }
   if (at(0) == "twins") {
     if (s.count == 2) return Shape::twin;
+    if (s.count == 3 && at(2) == "methods") return Shape::methods;
     if (s.count == 4 && at(2) == "modules") return Shape::module_twin;
+    if (s.count == 5 && at(2) == "modules" && at(4) == "methods") return Shape::module_methods;
     return std::nullopt;
   }
   if (at(0) == "statistics" && s.count == 2 && at(1) == "devices") return Shape::statistics;
@@ -131,7 +156,11 @@ RouteMatch match_route(std::string_view method, std::string_view path) {
                                                "- . % _ * ? ! ( ) , : = @ $ '.");
   }
   match.route.device_id = *device;
-  if (*shape == Shape::module || *shape == Shape::module_twin) {
+  if (*shape == Shape::module_c2d) {
+    return refused(code::argument_invalid,
+                   "Cloud-to-device messages go to devices only, not to modules (reference 2.7).");
+  }
+  if (*shape == Shape::module || *shape == Shape::module_twin || *shape == Shape::module_methods) {
     const auto module = iothub::url_decode(segments->items[3]);
     if (!module || !is_valid_module_id(*module)) {
       return refused(code::argument_invalid,

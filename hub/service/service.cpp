@@ -3,6 +3,7 @@
 #include "hub/service/authorize.hpp"
 #include "hub/service/errors.hpp"
 #include "hub/service/handlers.hpp"
+#include "hub/service/throttle_check.hpp"
 
 namespace fleetsim::hub::service {
 
@@ -18,6 +19,7 @@ Response ServiceApi::handle(HubContext& hub, const Request& request, twin::Times
   const twin::Result allowed =
       authorize(hub, state_.policies, request.authorization, {permission_of(route.operation), scope}, now);
   if (!allowed) return error_response(hub, allowed.error(), now);
+  if (auto refusal = check_throttle(hub, request, route.operation, now)) return std::move(*refusal);
 
   Call call{hub, state_, request, route, now};
   switch (route.operation) {
@@ -46,8 +48,9 @@ Response ServiceApi::handle(HubContext& hub, const Request& request, twin::Times
     case Operation::replace_twin:
       return handle_write_twin(call);
     case Operation::invoke_method:
+      return handle_invoke_method(call);
     case Operation::send_c2d:
-      break;  // not routed yet: match_route never yields them
+      return handle_send_c2d(call);
   }
   return error_response(hub, make_error(code::route_not_found, "No route."), now);
 }

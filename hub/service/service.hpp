@@ -17,12 +17,17 @@
 //   GET    /twins/{id}[/modules/{mid}]      service twin view                            ServiceConnect
 //   PATCH  /twins/{id}[/modules/{mid}]      merge tags and desired (If-Match)            ServiceConnect
 //   PUT    /twins/{id}[/modules/{mid}]      replace tags and/or desired (If-Match)       ServiceConnect
+//   POST   /twins/{id}[/modules/{mid}]/methods  direct method, answered once the device     ServiceConnect
+//                                           answers (hub/methods.hpp, reference 3.6)
+//   POST   /devices/{id}/messages/devicebound  C2D send, fleetsim's own route (hub/c2d.hpp,  ServiceConnect
+//                                           reference 3.8; docs/hub.md)
 // Every answer with a body is JSON with Content-Type application/json (8.5); every refusal has
 // IoT Hub's error shape and code (3.2, 3.3): 400 ArgumentInvalid / IotHubFormatError /
 // InvalidContentEncodingOrType, 401 IotHubUnauthorizedAccess, 404 DeviceNotFound /
 // ModuleNotFound (NotFound for an unknown route), 405 for a method a route lacks (with Allow),
 // 409 DeviceAlreadyExists / ModuleAlreadyExistsOnDevice, 412 PreconditionFailed, 413
-// TooManyModulesOnDevice.
+// TooManyModulesOnDevice. With a tier (HubConfig::tier), after authorization: 429
+// ThrottlingException with Retry-After, 403 IotHubNotAvailableInTier (throttle_check.hpp).
 //
 // Thread safety: none. A ServiceApi and the HubContext it serves belong to the hub thread.
 #pragma once
@@ -54,6 +59,8 @@ class ServiceApi {
   Response handle(HubContext& hub, const Request& request, twin::Timestamp now);
 
   const Policies& policies() const noexcept { return state_.policies; }
+  // Replaces the policies (keys kept across restarts: policy_store.hpp).
+  void set_policies(Policies policies) { state_.policies = std::move(policies); }
   // The service connection string of the iothubowner policy, for `fleetsim hub` to print.
   std::string owner_connection_string(std::string_view host_name) const;
 

@@ -5,8 +5,14 @@
 // Thread safety: plain values.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+
+namespace fleetsim::hub {
+class RestWaiter;
+}  // namespace fleetsim::hub
 
 namespace fleetsim::hub::service {
 
@@ -21,6 +27,11 @@ struct Request {
   std::string_view max_item_count;  // x-ms-max-item-count (queries)
   std::string_view continuation;    // x-ms-continuation (queries)
   std::string_view body;
+  // Header fields named "iothub-*" (any case), as sent: C2D message properties (reference 3.8).
+  std::span<const std::pair<std::string_view, std::string_view>> iothub_headers;
+  // Where a direct method call's answer goes once the device answers (hub/rest_waiter.hpp);
+  // null when the caller cannot wait.
+  RestWaiter* waiter = nullptr;
 };
 
 // Splits an HTTP request target "/devices/d1?api-version=…" into path and query.
@@ -42,6 +53,8 @@ struct Response {
   std::string item_type;     // x-ms-item-type (queries)
   std::string error_code;    // iothub-errorcode: the error's name (3.2)
   std::string allow;         // Allow, on 405
+  std::string retry_after;   // Retry-After: whole seconds until a throttle has a token, on 429
+  std::string message_id;    // iothub-messageid: the id of an accepted C2D message
 };
 
 }  // namespace fleetsim::hub::service

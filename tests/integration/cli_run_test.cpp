@@ -187,7 +187,9 @@ TEST_F(CliRun, SyntaxErrorNamesLineAndColumn) {
 
 TEST_F(CliRun, NotSupportedYetExitsTwo) {
   const auto scenario = write_scenario("iothub.toml", kSteadyScenario);
-  const Result r = run({"validate", scenario, "--set", "target.kind=iothub"});
+  const Result r = run({"validate", scenario, "--set", "target.kind=iothub", "--set",
+                        "target.connection_string=\"HostName=h;SharedAccessKeyName=p;SharedAccessKey=a2V5\"",
+                        "--set", "fleet.auth=x509"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("not supported yet"), std::string::npos) << r.err;
 }

@@ -142,7 +142,8 @@ kind = "mqtt"
 connection_string = "HostName=h;SharedAccessKeyName=n;SharedAccessKey=k"
 
 [[backend]]
-action = "desired"
+action = "query"
+sql = "SELECT * FROM devices"
 )"),
       ElementsAre("s.toml:3:1: error: target.connection_string cannot be used with target.kind = \"mqtt\": "
                   "it names an IoT Hub; a broker is target.host and target.port",
