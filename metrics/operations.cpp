@@ -7,7 +7,7 @@ constexpr std::array<std::string_view, kOpCount> kOpNames = {
     "desired_convergence", "method", "c2d", "query", "e2e"};
 constexpr std::array<std::string_view, kErrorKindCount> kErrorNames = {
     "connect_refused", "connect_failed", "timeout", "protocol_error",
-    "disconnected", "twin_rejected", "inflight_full"};
+    "disconnected", "twin_rejected", "inflight_full", "backend_saturated"};
 }  // namespace
 
 std::string_view op_name(Op op) noexcept { return kOpNames[static_cast<std::size_t>(op)]; }

@@ -42,6 +42,7 @@ enum class ErrorKind : std::uint8_t {
   disconnected,        // connection lost mid-run
   twin_rejected,       // twin response with a non-2xx status
   inflight_full,       // QoS 1 window full: message not sent
+  backend_saturated,   // every backend service client busy: the call was not made
   kCount
 };
 inline constexpr std::size_t kErrorKindCount = static_cast<std::size_t>(ErrorKind::kCount);

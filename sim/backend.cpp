@@ -120,7 +120,7 @@ void BackendActor::launch(Action& action) {
   Client* client = acquire();
   if (client == nullptr) {
     // Every client is busy: the hub is too slow for the rate; counted, never queued.
-    home().metrics().error(metrics::ErrorKind::inflight_full);
+    home().metrics().error(metrics::ErrorKind::backend_saturated);
     fail(action, metrics::Outcome::error);
     return;
   }

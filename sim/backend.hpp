@@ -8,7 +8,7 @@
 // that never connected); a call that falls due while the hub is slow still goes out, late, and
 // the delay shows as schedule_lag. Each call takes a ServiceClient from a small pool (one request
 // per client at a time) that grows up to kMaxServiceClients; beyond that a call is not queued but
-// counted as an error (inflight_full). A 429 is counted as throttled, and the action pauses for
+// counted as an error (backend_saturated). A 429 is counted as throttled, and the action pauses for
 // the answer's Retry-After (1 s without one).
 //
 // Targets are drawn with the seed from the shard's own sessions, so every correlation stays in

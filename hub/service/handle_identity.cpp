@@ -7,7 +7,7 @@ namespace {
 
 Response identity_response(Call& call, Identity& identity) {
   const IdentityRecord& record = call.state.records.view(identity);
-  Response response = json_response(identity_json(identity, record));
+  Response response = json_response(identity_json(identity, record, call.hub.c2d));
   response.etag = quoted(record.etag);
   return response;
 }

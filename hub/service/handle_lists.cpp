@@ -45,7 +45,9 @@ Response handle_list_devices(Call& call) {
   if (twin::Result r = read_top(call.request.query, top); !r) return refuse(call, r.error());
   json::array devices;
   call.hub.registry.for_each_after({}, [&](Identity& identity) {
-    if (!identity.is_module()) devices.push_back(identity_json(identity, call.state.records.view(identity)));
+    if (!identity.is_module()) {
+      devices.push_back(identity_json(identity, call.state.records.view(identity), call.hub.c2d));
+    }
     return devices.size() < top;
   });
   return json_response(devices);
@@ -58,7 +60,7 @@ Response handle_list_modules(Call& call) {
   json::array modules;
   call.hub.registry.for_each_after(prefix, [&](Identity& identity) {
     if (!std::string_view(identity.client_id).starts_with(prefix)) return false;
-    modules.push_back(identity_json(identity, call.state.records.view(identity)));
+    modules.push_back(identity_json(identity, call.state.records.view(identity), call.hub.c2d));
     return true;
   });
   return json_response(modules);

@@ -187,7 +187,7 @@ std::string_view auth_type_name(AuthKind kind) noexcept {
   return "sas";
 }
 
-json::object identity_json(const Identity& identity, const IdentityRecord& record) {
+json::object identity_json(const Identity& identity, const IdentityRecord& record, const C2dQueues& c2d) {
   json::object body;
   const bool module = identity.is_module();
   if (module) {
@@ -207,7 +207,7 @@ json::object identity_json(const Identity& identity, const IdentityRecord& recor
   body["connectionStateUpdatedTime"] = never_timestamp;
   if (!module) body["statusUpdatedTime"] = timestamp_or_never(record.status_updated);
   body["lastActivityTime"] = never_timestamp;
-  body["cloudToDeviceMessageCount"] = 0;
+  body["cloudToDeviceMessageCount"] = module ? 0 : c2d.waiting(identity.device_id());
   body["authentication"] = authentication_json(identity);
   if (!module) body["capabilities"] = json::object{{"iotEdge", record.iot_edge}};
   return body;

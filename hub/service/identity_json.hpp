@@ -10,6 +10,7 @@
 
 #include <boost/json/object.hpp>
 
+#include "hub/c2d.hpp"
 #include "hub/registry.hpp"
 #include "hub/service/identity_records.hpp"
 #include "twin/document.hpp"
@@ -21,7 +22,10 @@ namespace fleetsim::hub::service {
 //  "authentication":{"symmetricKey":{...},"x509Thumbprint":{...},"type"},"capabilities":{"iotEdge"}}
 // or, for a module, {"moduleId","managedBy","deviceId","generationId","etag","connectionState",
 // "connectionStateUpdatedTime","lastActivityTime","cloudToDeviceMessageCount","authentication"}.
-boost::json::object identity_json(const Identity& identity, const IdentityRecord& record);
+// cloudToDeviceMessageCount: the device's messages in `c2d` not completed yet (in flight
+// included); 0 for a module, which C2D messages never address.
+boost::json::object identity_json(const Identity& identity, const IdentityRecord& record,
+                                  const C2dQueues& c2d);
 
 // "sas", "selfSigned", "certificateAuthority".
 std::string_view auth_type_name(AuthKind kind) noexcept;

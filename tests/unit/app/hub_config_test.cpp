@@ -165,5 +165,16 @@ TEST(HubConfig, ListenersAndCertificates) {
   EXPECT_EQ(errors[0].rfind("--cert: ", 0), 0U) << errors[0];
 }
 
+// The example the README points to must stay loadable as shipped, and throttle nothing.
+TEST(HubConfig, ShippedExampleLoads) {
+  std::vector<std::string> errors;
+  const auto settings = load_hub_config(FLEETSIM_SOURCE_DIR "/deploy/hub.toml", errors);
+  ASSERT_TRUE(settings) << (errors.empty() ? std::string("no error") : errors.front());
+  const auto launch = resolve(*settings, errors);
+  ASSERT_TRUE(launch) << errors.front();
+  EXPECT_EQ(launch->config.mqtts_port, 8883);
+  EXPECT_FALSE(settings->tier);
+}
+
 }  // namespace
 }  // namespace fleetsim::app

@@ -156,6 +156,29 @@ TEST_F(ServiceC2d, QueuedWhileOfflineAndDeliveredAfterTheSuback) {
   EXPECT_EQ(mqtt::as_string(std::get<mqtt::Publish>(packets[2]).payload), "second");
 }
 
+// The identity's cloudToDeviceMessageCount: messages not completed yet, in flight included.
+TEST_F(ServiceC2d, IdentityCountsTheMessagesWaiting) {
+  const auto count = [this] {
+    const service::Response got = call("GET", "/devices/dev1?api-version=2021-04-12");
+    EXPECT_EQ(got.status, 200);
+    return body_of(got).at("cloudToDeviceMessageCount").to_number<std::int64_t>();
+  };
+  EXPECT_EQ(count(), 0);
+  ASSERT_EQ(send("dev1", "first").status, 204);
+  ASSERT_EQ(send("dev1", "second").status, 204);
+  EXPECT_EQ(count(), 2) << "offline: both queued";
+
+  attach(device, "dev1");
+  subscribe_c2d(device);
+  const auto sent = publishes(out);
+  ASSERT_EQ(sent.size(), 2U);
+  EXPECT_EQ(count(), 2) << "in flight until acknowledged";
+  puback(device, sent[0].packet_id);
+  EXPECT_EQ(count(), 1);
+  puback(device, sent[1].packet_id);
+  EXPECT_EQ(count(), 0);
+}
+
 TEST_F(ServiceC2d, NotSubscribedMeansQueued) {
   attach(device, "dev1", bit(Subscription::methods));
   ASSERT_EQ(send("dev1", "x").status, 204);

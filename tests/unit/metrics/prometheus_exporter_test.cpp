@@ -167,7 +167,9 @@ TEST(PrometheusExposition, RunFamiliesCarryTheSnapshotsValues) {
   EXPECT_EQ(e.at(R"(fleetsim_errors_total{kind="timeout"})"), 2);
   EXPECT_EQ(e.at(R"(fleetsim_errors_total{kind="disconnected"})"), 1);
   EXPECT_EQ(e.at(R"(fleetsim_errors_total{kind="inflight_full"})"), 0) << "every kind, zeros included";
-  // 1500 written; telemetry 1010 + twin_get 10 + reported_patch 4 outcomes, none refused unsent.
+  EXPECT_EQ(e.at(R"(fleetsim_errors_total{kind="backend_saturated"})"), 3);
+  // 1500 written; telemetry 1010 + twin_get 10 + reported_patch 4 outcomes, none refused unsent
+  // (backend calls not made for want of a client are no PUBLISHes and do not count here).
   EXPECT_EQ(e.at("fleetsim_messages_in_flight"), 1500 - 1024);
   EXPECT_EQ(e.at("fleetsim_messages_sent_total"), 1500);
   EXPECT_EQ(e.at("fleetsim_bytes_sent_total"), 4096);

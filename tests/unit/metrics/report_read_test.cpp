@@ -65,6 +65,19 @@ TEST(ReportRead, ReadsBackWhatBuildReportWrote) {
   EXPECT_FALSE(r->gates[0].baseline.has_value());
   EXPECT_DOUBLE_EQ(r->gates[1].baseline.value_or(0), 3.5);
   EXPECT_FALSE(r->timeline.has_value());
+  EXPECT_EQ(r->snapshot->errors[static_cast<std::size_t>(ErrorKind::backend_saturated)], 3u);
+}
+
+// Reports written before an error kind existed lack its key: it reads as zero, the rest as written.
+TEST(ReportRead, ReadsAReportWithoutANewerErrorKind) {
+  json::object doc = sample_doc();
+  ASSERT_EQ(doc.at("errors").as_object().erase("backend_saturated"), 1u);
+  std::string error;
+  const auto r = parse_report(doc, &error);
+  ASSERT_TRUE(r.has_value()) << error;
+  EXPECT_EQ(r->snapshot->errors[static_cast<std::size_t>(ErrorKind::backend_saturated)], 0u);
+  EXPECT_EQ(r->snapshot->errors[static_cast<std::size_t>(ErrorKind::disconnected)], 1u);
+  EXPECT_EQ(r->snapshot->errors[static_cast<std::size_t>(ErrorKind::timeout)], 2u);
 }
 
 struct Broken {

@@ -89,6 +89,7 @@ TEST(ReportSummary, SessionsLagAndNonZeroErrors) {
   ASSERT_NE(errors, nullptr);
   EXPECT_NE(errors->find("timeout 2"), std::string::npos) << *errors;
   EXPECT_NE(errors->find("disconnected 1"), std::string::npos) << *errors;
+  EXPECT_NE(errors->find("backend_saturated 3"), std::string::npos) << *errors;
   EXPECT_EQ(errors->find("connect_refused"), std::string::npos) << "zero counters stay out";
 }
 
