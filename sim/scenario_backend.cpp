@@ -31,15 +31,6 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kActionKe
     {"page_size", "query"},
 }};
 
-std::string quoted(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out.push_back('"');
-  out.append(s);
-  out.push_back('"');
-  return out;
-}
-
 std::optional<std::uint32_t> read_bytes(TableReader& r, std::string_view key, std::int64_t min,
                                         std::int64_t max, std::string_view why) {
   const auto v = r.integer(key);

@@ -151,4 +151,14 @@ std::string join_path(std::string_view parent, std::string_view key) {
   return path;
 }
 
+// Built by appending: "\"" + std::string(...) trips GCC 12's false -Wrestrict positive.
+std::string quoted(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out.push_back('"');
+  out.append(s);
+  out.push_back('"');
+  return out;
+}
+
 }  // namespace fleetsim::sim::detail

@@ -75,4 +75,7 @@ std::string format_duration(Duration d);
 // "a.b" + "c" -> "a.b.c"; "" + "c" -> "c".
 std::string join_path(std::string_view parent, std::string_view key);
 
+// `s` in double quotes, as messages quote found values: "\"mqtt-tls\"".
+std::string quoted(std::string_view s);
+
 }  // namespace fleetsim::sim::detail

@@ -15,15 +15,6 @@ constexpr std::array<std::string_view, 3> kIotHubOnlyKeys = {"provision", "clean
 constexpr std::string_view kEnvPrefix = "env:";
 constexpr std::string_view kExpectedForm = "HostName=...;SharedAccessKeyName=...;SharedAccessKey=...";
 
-std::string quoted(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out.push_back('"');
-  out.append(s);
-  out.push_back('"');
-  return out;
-}
-
 bool plain_transport(std::string_view transport) {
   return transport == "mqtt" || transport == "mqtt-ws";
 }

@@ -14,15 +14,6 @@ constexpr std::array<std::string_view, 4> kMqttOnlyKeys = {"username", "password
 constexpr std::array<std::string_view, 3> kTopicFields = {"device", "module", "stream"};
 constexpr std::string_view kEnvPrefix = "env:";
 
-std::string quoted(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out.push_back('"');
-  out.append(s);
-  out.push_back('"');
-  return out;
-}
-
 // "env:NAME" is replaced by the variable's value, so secrets stay out of scenario files.
 void resolve_credential(LoadContext& cx, std::optional<std::string>& value, const std::string& path) {
   if (!value || !value->starts_with(kEnvPrefix) || cx.failed(path)) return;

@@ -15,16 +15,6 @@ namespace {
 constexpr std::uint32_t kDefaultSize = 256;
 constexpr std::size_t kMaxModulesPerDevice = 50;  // reference 5.3
 
-// Built by appending: "\"" + std::string(...) trips GCC 12's false -Wrestrict positive.
-std::string quoted(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out.push_back('"');
-  out.append(s);
-  out.push_back('"');
-  return out;
-}
-
 void not_supported(LoadContext& cx, const std::string& path, std::string_view what,
                    std::string_view supported) {
   cx.error(cx.key_at(path),
