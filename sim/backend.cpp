@@ -92,7 +92,9 @@ void BackendActor::end_drain(Duration) {
 }
 
 void BackendActor::check_finished() {
-  if (finished()) home().on_task_finished();
+  if (!finished()) return;
+  drained_.store(true, std::memory_order_release);
+  home().on_task_finished();
 }
 
 boost::asio::awaitable<void> BackendActor::schedule(Action& action) {
@@ -204,8 +206,8 @@ boost::asio::awaitable<void> BackendActor::call_method(Action& action, Client& c
 boost::asio::awaitable<void> BackendActor::call_c2d(Action& action, Client& client, std::uint64_t k) {
   const Scenario& s = *plan_->scenario;
   const SessionId id = shard_session(s, plan_->shard_index, plan_->shard_count, k);
-  const http::Request request =
-      c2d_request(device_id(s, id.device_index), *action.spec, home().now(), ++c2d_sent_);
+  const Duration sent = home().now();
+  const http::Request request = c2d_request(device_id(s, id.device_index), *action.spec, sent, ++c2d_sent_);
   http::Response response;
   const auto ec = co_await client.send(request, response,
                                        std::chrono::duration_cast<milliseconds>(kServiceRequestTimeout));
@@ -213,9 +215,14 @@ boost::asio::awaitable<void> BackendActor::call_c2d(Action& action, Client& clie
     fail(action, transport_outcome(ec));
     co_return;
   }
-  // Accepted: the device times the message when it arrives (session_backend.cpp).
+  // Accepted: the device times the message when it arrives (session_backend.cpp), and one that
+  // never does is counted lost after the run (sim/c2d_ledger.hpp).
   const metrics::Outcome outcome = outcome_of(action.spec->action, response.status);
-  if (outcome != metrics::Outcome::ok) fail(action, outcome, response.retry_after);
+  if (outcome != metrics::Outcome::ok) {
+    fail(action, outcome, response.retry_after);
+    co_return;
+  }
+  home().counters().c2d.on_accepted(sent);
 }
 
 boost::asio::awaitable<void> BackendActor::call_query(Action& action, Client& client) {

@@ -20,6 +20,7 @@
 // Thread safety: constructed before the run; everything else on the first host's thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -57,6 +58,10 @@ class BackendActor final : public HostTask {
   bool finished() const noexcept override {
     return started_ && draining_ && schedules_ == 0 && in_flight_ == 0;
   }
+
+  // Any thread: true once the actor has drained (no schedule, no call in flight). The fleet
+  // keeps the devices connected until then, so the last calls find their targets online.
+  bool drained() const noexcept { return drained_.load(std::memory_order_acquire); }
 
   // After the run: query pages received.
   std::uint64_t query_pages() const noexcept { return query_pages_; }
@@ -98,6 +103,7 @@ class BackendActor final : public HostTask {
   bool started_ = false;
   bool draining_ = false;
   bool expired_ = false;  // the drain's grace is over: answers still coming count as timeouts
+  std::atomic<bool> drained_{false};
 };
 
 }  // namespace fleetsim::sim

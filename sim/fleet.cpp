@@ -19,6 +19,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kPollInterval = std::chrono::milliseconds(20);
+// After the backend's last answer, what it caused (a desired notification, the acknowledging
+// reported patch) still has to reach the devices before they disconnect.
+constexpr auto kBackendSettle = std::chrono::milliseconds(200);
 constexpr auto kTickInterval = std::chrono::seconds(1);
 
 // The target as an address; a name is resolved here, once, on the caller's thread (never on an
@@ -80,6 +83,8 @@ RunOutcome Fleet::run() {
 
   const std::size_t threads = std::max<std::size_t>(1, std::min(options_.threads, metrics_->thread_count()));
   FleetCounters counters;
+  // C2D messages sent in the run's last kC2dSettle may meet devices already draining: not counted.
+  counters.c2d.cutoff = scenario_.duration - kC2dSettle;
   ConnectTarget connect_target;
   connect_target.address = *target;
   connect_target.host_name = endpoint_.host_name;
@@ -115,6 +120,8 @@ RunOutcome Fleet::run() {
   for (auto& host : hosts) workers.emplace_back([&host, epoch] { host->run(epoch); });
 
   bool draining = false;
+  bool sessions_draining = false;
+  std::chrono::nanoseconds drain_started{0};
   bool trimmed = false;
   auto next_tick = kTickInterval;
   for (;;) {
@@ -128,6 +135,20 @@ RunOutcome Fleet::run() {
         (stop_requested_.load(std::memory_order_relaxed) || elapsed >= scenario_.duration || all_failed)) {
       draining = true;
       outcome.stopped_early = !all_failed && elapsed < scenario_.duration;
+      drain_started = elapsed;
+      // The backend stops first: its calls in flight (a method waiting for its device, a desired
+      // patch on its way) must not meet devices that already disconnected. The devices drain
+      // once it is idle, or after the drain grace at the latest.
+      if (backend) hosts.front()->request_task_drain();
+    }
+    if (draining && !sessions_draining &&
+        (!backend || backend->drained() || elapsed - drain_started >= options_.drain_grace)) {
+      sessions_draining = true;
+      if (backend && !backend->drained()) {
+        hosts.front()->request_task_expiry();  // the grace is spent: its calls timed out
+      } else if (backend) {
+        std::this_thread::sleep_for(kBackendSettle);
+      }
       for (auto& host : hosts) host->request_drain();
     }
     if (std::all_of(hosts.begin(), hosts.end(), [](const auto& h) { return h->done(); })) break;
@@ -159,6 +180,8 @@ RunOutcome Fleet::run() {
   outcome.sas_renewals = counters.sas_renewals.load();
   outcome.tls_resumptions = counters.tls_resumed.load();
   if (backend) outcome.backend_query_pages = backend->query_pages();
+  // The cutoff assumes the run ended on schedule; an early stop drains devices before it.
+  if (!outcome.stopped_early) record_lost_c2d(metrics_->thread(0), counters.c2d);
   return outcome;
 }
 

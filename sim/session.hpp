@@ -47,6 +47,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "metrics/operations.hpp"
+#include "sim/c2d_ledger.hpp"
 #include "sim/desired_probe.hpp"
 #include "sim/mqtt_target.hpp"
 #include "sim/plan.hpp"
@@ -102,7 +103,8 @@ struct SessionRoles {
 inline constexpr std::size_t kMaxPendingMethods = 16;  // delayed method answers waiting per session
 
 // The service side as a session sees it, made on first use only (most sessions never need it):
-// the desired probe of sim/desired_probe.hpp and the method calls waiting for their delay.
+// the desired probe of sim/desired_probe.hpp, the method calls waiting for their delay and the
+// C2D messages received last (a redelivery counts once, sim/c2d_ledger.hpp).
 struct SessionServiceState {
   struct PendingMethod {
     std::string rid;
@@ -111,6 +113,7 @@ struct SessionServiceState {
   explicit SessionServiceState(bool converges) noexcept : desired(converges) {}
   DesiredProbe desired;
   std::vector<PendingMethod> methods;  // at most kMaxPendingMethods
+  C2dSeen c2d_seen;
 };
 
 class Session {

@@ -92,6 +92,9 @@ void Session::on_c2d(const iothub::ParsedTopic& topic, Duration now) {
   // The PUBACK went out with the PUBLISH (session_connection.cpp); the latency needs no lookup.
   const auto sent = c2d_sent_time(topic.bag);
   if (!sent) return;  // not one of this run's messages
+  // A redelivery (DUP, after a reconnect) of a message this session had already: counted once.
+  if (!service_state().c2d_seen.first_arrival(c2d_message_number(topic.bag))) return;
+  host_->counters().c2d.on_received(*sent);
   host_->metrics().record(metrics::Op::c2d, metrics::Outcome::ok,
                           static_cast<std::uint64_t>(std::max(Duration{0}, now - *sent).count()));
 }

@@ -106,6 +106,20 @@ void SessionHost::request_drain() {
   boost::asio::post(io_, [this] { begin_drain(); });
 }
 
+void SessionHost::request_task_drain() {
+  boost::asio::post(io_, [this] {
+    const Duration now = this->now();
+    for (HostTask* task : tasks_) task->begin_drain(now);
+  });
+}
+
+void SessionHost::request_task_expiry() {
+  boost::asio::post(io_, [this] {
+    const Duration now = this->now();
+    for (HostTask* task : tasks_) task->end_drain(now);
+  });
+}
+
 void SessionHost::arm(std::uint32_t slot, Duration deadline) {
   if (queue_.arm(slot, deadline)) schedule_timer();
 }

@@ -20,6 +20,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "metrics/operations.hpp"
+#include "sim/c2d_ledger.hpp"
 #include "sim/plan.hpp"
 #include "sim/session.hpp"
 #include "sim/timer_queue.hpp"
@@ -30,7 +31,8 @@
 
 namespace fleetsim::sim {
 
-// Counters every host of a run shares. Touched once per connection, never per message.
+// Counters every host of a run shares. Touched once per connection (and per C2D message), never per
+// telemetry or twin message.
 struct FleetCounters {
   std::atomic<std::int64_t> connected_now{0};
   std::atomic<std::int64_t> connected_peak{0};
@@ -39,6 +41,7 @@ struct FleetCounters {
   std::atomic<std::uint64_t> connect_failures{0};  // TCP, TLS and WebSocket failures, connect timeouts
   std::atomic<std::uint64_t> sas_renewals{0};      // reconnections to renew a SAS token
   std::atomic<std::uint64_t> tls_resumed{0};       // TLS handshakes that resumed a saved session
+  C2dLedger c2d;                                   // C2D messages accepted by the hub and received, once each
   // The connect ramp as it happened (ns since the run's epoch): the earliest start of a session's
   // first successful connect, and its latest first CONNACK. Gives connects per second.
   std::atomic<std::int64_t> ramp_first_start_ns{INT64_MAX};
@@ -114,6 +117,11 @@ class SessionHost {
   void run(std::chrono::steady_clock::time_point epoch);
   // Any thread: starts the end of the run (stop new operations, grace, close).
   void request_drain();
+  // Any thread: only the attached tasks stop starting work (the backend's last calls still find
+  // their devices connected); request_drain() follows.
+  void request_task_drain();
+  // Any thread: the tasks' share of the drain grace is over: what they have in flight timed out.
+  void request_task_expiry();
   bool done() const noexcept { return done_.load(std::memory_order_acquire); }
 
   // ---- for sessions, on the host's thread ----

@@ -9,9 +9,11 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hub/hub.hpp"
 #include "metrics/operations.hpp"
+#include "sim/backend.hpp"
 #include "sim/fleet.hpp"
 #include "sim/plan.hpp"
 #include "transports/http/service_client.hpp"
@@ -55,6 +57,7 @@ class BackendRig {
     hub_.emplace(config);
     sim::for_each_identity(scenario, 0, 1, [&](std::string_view d, std::string_view m, std::string_view key) {
       ASSERT_TRUE(m.empty() ? hub_->add_device(d, key) : hub_->add_module(d, m, key)) << d << "/" << m;
+      if (m.empty()) devices_.emplace_back(d);
     });
     hub_->start();
     endpoint_.host_name = hub_->host_name();
@@ -72,6 +75,13 @@ class BackendRig {
     std::filesystem::remove_all(dir_);
   }
 
+  // The scenario's i-th device can no longer connect (its session fails); it still takes C2D.
+  void disable_device(std::size_t i) {
+    ASSERT_LT(i, devices_.size());
+    ASSERT_TRUE(hub_->set_enabled(devices_[i], {}, false));
+    ++disabled_;
+  }
+
   // Runs the fleet to its end; `outcome` gets what run() returned.
   metrics::Snapshot run(const sim::Scenario& scenario, sim::RunOutcome* outcome = nullptr,
                         std::chrono::nanoseconds drain_grace = std::chrono::seconds(5)) {
@@ -82,7 +92,7 @@ class BackendRig {
     options.service = service_;
     sim::Fleet fleet(scenario, endpoint_, registry, options);
     const sim::RunOutcome result = fleet.run();
-    EXPECT_EQ(result.sessions_failed, 0u);
+    EXPECT_EQ(result.sessions_failed, disabled_);
     if (outcome != nullptr) *outcome = result;
     return registry.snapshot();
   }
@@ -92,6 +102,8 @@ class BackendRig {
   std::optional<hub::Hub> hub_;
   sim::Endpoint endpoint_;
   transports::http::ServiceEndpoint service_;
+  std::vector<std::string> devices_;
+  std::uint64_t disabled_ = 0;
 };
 
 TEST(FleetBackend, DesiredChangesPropagateAndConverge) {
@@ -185,7 +197,8 @@ name = "ping"
 
 TEST(FleetBackend, CallsStillInFlightAfterTheDrainAreTimeouts) {
   // Devices take 8 s to answer; the run ends at 3 s with a 1 s grace: every call times out, and
-  // the run does not wait for the answers.
+  // the run does not wait for the answers. The backend drains first (its grace), then the devices
+  // (theirs: they still hold the calls they were going to answer), so at most 3 + 1 + 1 s.
   const sim::Scenario scenario = load(R"(
 duration = "3s"
 [fleet]
@@ -205,7 +218,34 @@ timeout = "30s"
   EXPECT_GE(method.count(), 8u);
   EXPECT_EQ(method.timeouts, method.count());
   EXPECT_EQ(method.ok, 0u);
-  EXPECT_LT(outcome.elapsed, std::chrono::milliseconds(4900));
+  EXPECT_LT(outcome.elapsed, std::chrono::milliseconds(5900));
+}
+
+TEST(FleetBackend, CallsBeyondTheClientPoolCountAsBackendSaturated) {
+  // Every answer takes 5 s, so the 32 service clients are all busy after a third of a second of
+  // 100 calls a second: the calls falling due then are not made. That is the backend's limit, not
+  // a device's full QoS 1 window (inflight_full, which the in-flight gauge is derived from).
+  const sim::Scenario scenario = load(R"(
+duration = "2s"
+[fleet]
+devices = 4
+[methods]
+delay = "5s"
+[[backend]]
+action = "method"
+rate = "100/s"
+name = "slow"
+timeout = "30s"
+)");
+  BackendRig rig(scenario);
+  const metrics::Snapshot snap = rig.run(scenario, nullptr, std::chrono::seconds(1));
+  const std::uint64_t saturated = snap.errors[static_cast<std::size_t>(ErrorKind::backend_saturated)];
+  EXPECT_GT(saturated, 0u);
+  EXPECT_EQ(snap.errors[static_cast<std::size_t>(ErrorKind::inflight_full)], 0u);
+  const auto& method = op(snap, Op::method);
+  EXPECT_EQ(method.errors, saturated) << "each call not made is one method error";
+  EXPECT_EQ(method.ok, 0u);
+  EXPECT_LE(method.timeouts, sim::kMaxServiceClients);
 }
 
 TEST(FleetBackend, CloudToDeviceMessagesArriveAndAreTimed) {
@@ -226,8 +266,34 @@ properties = { kind = "command", "x-y" = "a&b c=d" }
   const auto& c2d = op(snap, Op::c2d);
   EXPECT_GE(c2d.count(), 40u);
   EXPECT_EQ(c2d.ok, c2d.count());
+  EXPECT_EQ(c2d.timeouts, 0u) << "every message the hub accepted arrived";
   EXPECT_LT(p(snap, Op::c2d, 0.99), 500.0);
   EXPECT_EQ(snap.total_errors(), 0u);
+}
+
+TEST(FleetBackend, CloudToDeviceMessagesNoDeviceReceivedAreTimeouts) {
+  // One device of four is disabled: its session never connects, but the hub still queues what
+  // is sent to it. Those messages are accepted and never arrive.
+  const sim::Scenario scenario = load(R"(
+duration = "4s"
+seed = 5
+[fleet]
+devices = 4
+connect_rate = "200/s"
+[[backend]]
+action = "c2d"
+rate = "20/s"
+)");
+  BackendRig rig(scenario);
+  rig.disable_device(0);
+  const metrics::Snapshot snap = rig.run(scenario);
+  const auto& c2d = op(snap, Op::c2d);
+  EXPECT_GE(c2d.count(), 20u);
+  EXPECT_GT(c2d.timeouts, 0u) << "the disabled device's messages";
+  EXPECT_GT(c2d.ok, 0u) << "the others' messages";
+  EXPECT_EQ(c2d.ok + c2d.timeouts, c2d.count());
+  EXPECT_EQ(c2d.errors, 0u);
+  EXPECT_EQ(snap.errors[static_cast<std::size_t>(ErrorKind::timeout)], c2d.timeouts);
 }
 
 TEST(FleetBackend, QueriesPageThroughTheFleet) {
