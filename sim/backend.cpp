@@ -158,18 +158,7 @@ boost::asio::awaitable<void> BackendActor::call_desired(Action& action, Client& 
       desired_request(device_id(s, id.device_index), module_id(s, id.module_slot), action.spec->path, value);
   http::Response response;
   const Duration sent = home().now();
-  const auto ec = co_await client.send(request, response,
-                                       std::chrono::duration_cast<milliseconds>(kServiceRequestTimeout));
-  if (ec || expired_) {
-    fail(action, transport_outcome(ec));
-    co_return;
-  }
-  const metrics::Outcome outcome = outcome_of(action.spec->action, response.status);
-  if (outcome != metrics::Outcome::ok) {
-    if (outcome == metrics::Outcome::error) home().metrics().error(metrics::ErrorKind::twin_rejected);
-    fail(action, outcome, response.retry_after);
-    co_return;
-  }
+  if (!co_await exchange(action, client, request, response, kServiceRequestTimeout)) co_return;
   const auto version = desired_version_of(response.body);
   if (!version) {
     fail(action, metrics::Outcome::error);
@@ -188,16 +177,7 @@ boost::asio::awaitable<void> BackendActor::call_method(Action& action, Client& c
       method_request(device_id(s, id.device_index), module_id(s, id.module_slot), *action.spec);
   http::Response response;
   const Duration sent = home().now();
-  const auto ec = co_await client.send(
-      request, response,
-      std::chrono::duration_cast<milliseconds>(action.spec->timeout + kMethodTimeoutMargin));
-  if (ec || expired_) {
-    fail(action, transport_outcome(ec));
-    co_return;
-  }
-  const metrics::Outcome outcome = outcome_of(action.spec->action, response.status);
-  if (outcome != metrics::Outcome::ok) {
-    fail(action, outcome, response.retry_after);
+  if (!co_await exchange(action, client, request, response, action.spec->timeout + kMethodTimeoutMargin)) {
     co_return;
   }
   home().metrics().record(metrics::Op::method, metrics::Outcome::ok, latency_ns(sent, home().now()));
@@ -209,19 +189,9 @@ boost::asio::awaitable<void> BackendActor::call_c2d(Action& action, Client& clie
   const Duration sent = home().now();
   const http::Request request = c2d_request(device_id(s, id.device_index), *action.spec, sent, ++c2d_sent_);
   http::Response response;
-  const auto ec = co_await client.send(request, response,
-                                       std::chrono::duration_cast<milliseconds>(kServiceRequestTimeout));
-  if (ec || expired_) {
-    fail(action, transport_outcome(ec));
-    co_return;
-  }
+  if (!co_await exchange(action, client, request, response, kServiceRequestTimeout)) co_return;
   // Accepted: the device times the message when it arrives (session_backend.cpp), and one that
   // never does is counted lost after the run (sim/c2d_ledger.hpp).
-  const metrics::Outcome outcome = outcome_of(action.spec->action, response.status);
-  if (outcome != metrics::Outcome::ok) {
-    fail(action, outcome, response.retry_after);
-    co_return;
-  }
   home().counters().c2d.on_accepted(sent);
 }
 
@@ -236,17 +206,7 @@ boost::asio::awaitable<void> BackendActor::call_query(Action& action, Client& cl
     }
     const http::Request request = query_request(*action.spec, continuation);
     http::Response response;
-    const auto ec = co_await client.send(request, response,
-                                         std::chrono::duration_cast<milliseconds>(kServiceRequestTimeout));
-    if (ec || expired_) {
-      fail(action, transport_outcome(ec));
-      co_return;
-    }
-    const metrics::Outcome outcome = outcome_of(action.spec->action, response.status);
-    if (outcome != metrics::Outcome::ok) {
-      fail(action, outcome, response.retry_after);
-      co_return;
-    }
+    if (!co_await exchange(action, client, request, response, kServiceRequestTimeout)) co_return;
     ++pages;
     // The last page has no continuation (reference 3.7).
     if (response.continuation.empty()) break;
@@ -254,6 +214,23 @@ boost::asio::awaitable<void> BackendActor::call_query(Action& action, Client& cl
   }
   query_pages_ += pages;
   home().metrics().record(metrics::Op::query, metrics::Outcome::ok, latency_ns(sent, home().now()));
+}
+
+boost::asio::awaitable<bool> BackendActor::exchange(Action& action, Client& client, const http::Request& request,
+                                                   http::Response& response, Duration timeout) {
+  const auto ec = co_await client.send(request, response, std::chrono::duration_cast<milliseconds>(timeout));
+  if (ec || expired_) {
+    fail(action, transport_outcome(ec));
+    co_return false;
+  }
+  const metrics::Outcome outcome = outcome_of(action.spec->action, response.status);
+  if (outcome == metrics::Outcome::ok) co_return true;
+  // A desired PATCH the hub refused is a twin the backend could not write.
+  if (outcome == metrics::Outcome::error && op_of(*action.spec) == metrics::Op::desired_propagation) {
+    home().metrics().error(metrics::ErrorKind::twin_rejected);
+  }
+  fail(action, outcome, response.retry_after);
+  co_return false;
 }
 
 void BackendActor::fail(Action& action, metrics::Outcome outcome, milliseconds retry_after) {

@@ -77,6 +77,10 @@ class BackendActor final : public HostTask {
   boost::asio::awaitable<void> call_method(Action& action, Client& client, std::uint64_t k);
   boost::asio::awaitable<void> call_c2d(Action& action, Client& client, std::uint64_t k);
   boost::asio::awaitable<void> call_query(Action& action, Client& client);
+  // Sends one request of `action`; false, with the failure counted, unless it was answered as
+  // a success (transport errors and the drain's end included).
+  boost::asio::awaitable<bool> exchange(Action& action, Client& client, const transports::http::Request& request,
+                                        transports::http::Response& response, Duration timeout);
   // A call that failed: counted for every operation it stood for; 429 pauses the action.
   void fail(Action& action, metrics::Outcome outcome, std::chrono::milliseconds retry_after = {});
   // A transport failure (or the drain's end) as an outcome.

@@ -100,6 +100,16 @@ TEST_F(ServiceRouting, EveryErrorHasTheIotHubShape) {
   EXPECT_NE(body_of(call("GET", "/devices/nosuch")).at("ExceptionMessage"), body.at("ExceptionMessage"));
 }
 
+TEST_F(ServiceRouting, ErrorMessagesStayUtf8WhateverTheRequestHeld) {
+  // The message echoes the path; a byte that is not UTF-8 there must not make the body invalid
+  // JSON (found by fuzz_service_api). Each stray byte becomes U+FFFD; valid text is unchanged.
+  const service::Response response = call("PATCH", "/\xF4wins/d\xC3\xA9v");
+  EXPECT_EQ(response.status, 404);
+  const auto body = body_of(response);  // a strict parse: fails on invalid UTF-8
+  const std::string message(body.at("Message").as_string());
+  EXPECT_NE(message.find("/\xEF\xBF\xBDwins/d\xC3\xA9v"), std::string::npos) << message;
+}
+
 TEST(ServiceErrors, NamesOfTheCodes) {
   EXPECT_EQ(service::error_name(400004), "ArgumentInvalid");
   EXPECT_EQ(service::error_name(400006), "IotHubFormatError");
