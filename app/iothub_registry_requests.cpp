@@ -118,6 +118,19 @@ asio::awaitable<bool> IotHubRegistry::Work::exchange(ServiceClient& client, cons
   }
 }
 
+asio::awaitable<std::optional<IotHubRegistry::Work::BulkErrors>> IotHubRegistry::Work::post_bulk(
+    ServiceClient& client, const json::array& body, std::string& first_status) {
+  Request request;
+  request.method = "POST";
+  request.target = "/devices";
+  request.body = json::serialize(body);
+  Response out;
+  if (!co_await exchange(client, request, out)) co_return std::nullopt;
+  auto errors = bulk_errors(out, first_status);
+  if (!errors) refuse(request, out);
+  co_return errors;
+}
+
 asio::awaitable<bool> IotHubRegistry::Work::read_key(ServiceClient& client, std::size_t k) {
   const Identity& identity = identities[k];
   Request request;
@@ -164,18 +177,9 @@ asio::awaitable<bool> IotHubRegistry::Work::create_devices(ServiceClient& client
                      {"status", "enabled"},
                      {"authentication", sas_authentication(seed_key(identity), secondary_key(identity))}});
   }
-  Request request;
-  request.method = "POST";
-  request.target = "/devices";
-  request.body = json::serialize(body);
-  Response out;
-  if (!co_await exchange(client, request, out)) co_return false;
   std::string first_status;
-  const auto errors = bulk_errors(out, first_status);
-  if (!errors) {
-    refuse(request, out);
-    co_return false;
-  }
+  const auto errors = co_await post_bulk(client, body, first_status);
+  if (!errors) co_return false;
   for (const std::size_t k : batch) {
     Identity& identity = identities[k];
     const auto it = std::find_if(errors->begin(), errors->end(),
@@ -221,18 +225,9 @@ asio::awaitable<bool> IotHubRegistry::Work::delete_devices(ServiceClient& client
   for (const std::size_t k : batch) {
     body.push_back(json::object{{"id", identities[k].device}, {"importMode", "delete"}});
   }
-  Request request;
-  request.method = "POST";
-  request.target = "/devices";
-  request.body = json::serialize(body);
-  Response out;
-  if (!co_await exchange(client, request, out)) co_return false;
   std::string first_status;
-  const auto errors = bulk_errors(out, first_status);
-  if (!errors) {
-    refuse(request, out);
-    co_return false;
-  }
+  const auto errors = co_await post_bulk(client, body, first_status);
+  if (!errors) co_return false;
   for (const std::size_t k : batch) {
     const auto it = std::find_if(errors->begin(), errors->end(),
                                  [&](const auto& e) { return e.first == identities[k].device; });

@@ -10,11 +10,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/value.hpp>
 
 #include "app/iothub_target.hpp"
 #include "sim/plan.hpp"
@@ -104,6 +107,13 @@ struct IotHubRegistry::Work {
   // Sends, retrying 429 and 503 after a backoff; false (failure set) when the service API could
   // not be reached or stayed throttled.
   boost::asio::awaitable<bool> exchange(ServiceClient& client, const Request& request, Response& out);
+
+  // POSTs one bulk registry operation (reference 3.4): the per-device errors by device id
+  // (`first_status`: the first errorStatus), or nullopt (failure set) when the exchange failed
+  // or the answer is not a bulk result.
+  using BulkErrors = std::vector<std::pair<std::string, boost::json::value>>;
+  boost::asio::awaitable<std::optional<BulkErrors>> post_bulk(ServiceClient& client, const boost::json::array& body,
+                                                              std::string& first_status);
 
   // Reads the SAS key of an identity that exists; false (failure set) otherwise.
   boost::asio::awaitable<bool> read_key(ServiceClient& client, std::size_t k);
