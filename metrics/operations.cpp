@@ -60,6 +60,7 @@ void Registry::merge_into(Snapshot& s) const {
     s.sessions_disconnected += t->sessions_disconnected.get();
     s.sessions_failed += t->sessions_failed.get();
     s.messages_sent += t->messages_sent.get();
+    s.answers_sent += t->answers_sent.get();
     s.bytes_sent += t->bytes_sent.get();
   }
 }

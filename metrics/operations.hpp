@@ -70,6 +70,7 @@ struct ThreadMetrics {
   Counter sessions_disconnected;
   Counter sessions_failed;     // sessions that never connected or gave up
   Counter messages_sent;       // every PUBLISH a session wrote
+  Counter answers_sent;        // of those, the ones no answer follows (direct method responses)
   Counter bytes_sent;
 
   void record(Op op, Outcome outcome, std::uint64_t latency_ns) noexcept {
@@ -98,6 +99,7 @@ struct Snapshot {
   std::uint64_t sessions_disconnected = 0;
   std::uint64_t sessions_failed = 0;
   std::uint64_t messages_sent = 0;
+  std::uint64_t answers_sent = 0;
   std::uint64_t bytes_sent = 0;
 
   std::uint64_t total_errors() const noexcept;  // errors + timeouts over all operations

@@ -44,7 +44,8 @@ std::uint64_t minus_or_zero(std::uint64_t a, std::uint64_t b) {
 
 // PUBLISHes that wait for their answer (PUBACK, twin response or write completion). Derived from
 // counters the sessions already keep: each written PUBLISH counts in messages_sent and later ends
-// as exactly one telemetry, twin_get or reported_patch outcome, while a message refused before
+// as exactly one telemetry, twin_get or reported_patch outcome, except the answers that end
+// nothing (direct method responses, answers_sent), while a message refused before
 // sending (window or socket full) counts an outcome and an inflight_full error without a PUBLISH.
 // (An overflow of a connecting session's desired-patch buffer also counts inflight_full without
 // an outcome: rare, and it makes this read one too high per overflow for the rest of the run.)
@@ -54,7 +55,7 @@ std::uint64_t messages_in_flight(const Snapshot& s) {
     completed += s.ops[static_cast<std::size_t>(op)].count();
   }
   const std::uint64_t refused = s.errors[static_cast<std::size_t>(ErrorKind::inflight_full)];
-  return minus_or_zero(s.messages_sent + refused, completed);
+  return minus_or_zero(minus_or_zero(s.messages_sent, s.answers_sent) + refused, completed);
 }
 
 MetricFamily histogram_family(std::string name, std::string help) {

@@ -50,10 +50,8 @@ void Session::on_method_request(const iothub::ParsedTopic& topic, Duration now) 
     return;
   }
   SessionServiceState& state = service_state();
-  if (state.methods.size() >= kMaxPendingMethods) {
-    host_->metrics().error(metrics::ErrorKind::inflight_full);
-    return;
-  }
+  // Beyond the bound the call goes unanswered: the caller's `method` times out, counted there.
+  if (state.methods.size() >= kMaxPendingMethods) return;
   state.methods.push_back({std::string(topic.rid), now + delay});
 }
 
@@ -68,11 +66,11 @@ void Session::send_method_response(std::string_view rid) {
   publish.topic = scratch.topic;
   publish.payload = mqtt::as_bytes(scratch.payload);
   const mqtt::SendStatus status = send(mqtt::Packet{publish});
-  if (status == mqtt::SendStatus::refused || status == mqtt::SendStatus::failed) {
-    host_->metrics().error(metrics::ErrorKind::inflight_full);
-    return;
-  }
+  // An answer that cannot go out is the caller's `method` timeout (or error), counted once, where
+  // the operation is measured; not inflight_full, which the in-flight gauge reads as a message.
+  if (status == mqtt::SendStatus::refused || status == mqtt::SendStatus::failed) return;
   host_->metrics().messages_sent.add();
+  host_->metrics().answers_sent.add();
   host_->metrics().bytes_sent.add(scratch.payload.size());
 }
 

@@ -171,6 +171,8 @@ timeout = "5s"
   const auto& method = op(snap, Op::method);
   EXPECT_GE(method.count(), 40u);
   EXPECT_EQ(method.ok, method.count());
+  // Every answered call is one response PUBLISH, which no answer follows (not "in flight").
+  EXPECT_EQ(snap.answers_sent, method.ok);
   // The device waits 50 ms before it answers: no call can be faster.
   EXPECT_GE(p(snap, Op::method, 0.0), 50.0);
   EXPECT_GE(p(snap, Op::method, 0.5), 50.0);

@@ -209,6 +209,10 @@ TEST(PrometheusExposition, InFlightCountsRefusedSendsAsCompletedWithoutAPublish)
   s->errors[static_cast<std::size_t>(ErrorKind::inflight_full)] = 2;
   const Exposition e = expose(run_metric_families(*s, RunDescription{}));
   EXPECT_EQ(e.at("fleetsim_messages_in_flight"), 10 + 2 - 9);
+  // Method responses are PUBLISHes no answer follows: sent, never in flight.
+  s->messages_sent += 5;
+  s->answers_sent = 5;
+  EXPECT_EQ(expose(run_metric_families(*s, RunDescription{})).at("fleetsim_messages_in_flight"), 10 + 2 - 9);
   s->ops[idx(Op::telemetry)].ok = 100;  // a reading taken mid-update never goes negative
   EXPECT_EQ(expose(run_metric_families(*s, RunDescription{})).at("fleetsim_messages_in_flight"), 0);
 }

@@ -26,6 +26,7 @@ void record_workload(ThreadMetrics& m, std::uint64_t t) {
   m.sessions_disconnected.add(t);
   m.sessions_failed.add(t + 1);
   m.messages_sent.add(100);
+  m.answers_sent.add(7);
   m.bytes_sent.add(1000 * (t + 1));
 }
 
@@ -64,6 +65,7 @@ TEST(Registry, SnapshotMergesEveryThreadsData) {
   EXPECT_EQ(s->sessions_disconnected, 1u);
   EXPECT_EQ(s->sessions_failed, 3u);
   EXPECT_EQ(s->messages_sent, 200u);
+  EXPECT_EQ(s->answers_sent, 14u);
   EXPECT_EQ(s->bytes_sent, 3000u);
   EXPECT_EQ(s->total_errors(), 36u) << "errors + timeouts, throttled excluded";
 }
